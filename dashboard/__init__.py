@@ -1,0 +1,1 @@
+"""The Streamlit radar dashboard (run with ``radar dashboard``)."""

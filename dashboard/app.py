@@ -1,0 +1,86 @@
+"""Vigie dashboard: the topics of the latest run, readable by someone who is not technical.
+
+Reads only through the core's read API (``Radar.topics_payload`` / ``Radar.stats``), never raw SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+st.set_page_config(page_title="Vigie — trend radar", page_icon="📡", layout="wide")
+
+
+@st.cache_resource
+def _radar() -> Any:
+    from radar.bootstrap import make_radar
+
+    return make_radar(migrate=False)
+
+
+def _growth_words(growth: float) -> str:
+    if growth >= 2:
+        return "rising fast"
+    if growth >= 1.25:
+        return "rising"
+    if growth > 0.8:
+        return "steady"
+    return "cooling"
+
+
+def main() -> None:
+    radar = _radar()
+    payload = radar.topics_payload()
+    stats = radar.stats()
+    st.title("📡 Vigie — what is moving in culture")
+    as_of = str(payload["as_of"] or "")[:10]
+    if not payload["topics"]:
+        st.info("No topics yet. Run `radar collect` then `radar analyze`, or `radar demo`.")
+        return
+    st.caption(
+        f"Themes found in {stats['items']} articles and posts from {stats['sources']} sources, "
+        f"as of {as_of}. Growth compares the last week with the weeks before: above 1 means the theme "
+        "is being talked about more, below 1 less."
+    )
+    cols = st.columns(3)
+    cols[0].metric("Themes tracked", len(payload["topics"]))
+    cols[1].metric("Items read", stats["items"])
+    cols[2].metric("Sources", stats["sources"])
+
+    frame = pd.DataFrame(
+        [
+            {
+                "Theme": topic["label"],
+                "Items": topic["size"],
+                "Growth": round(topic["growth"], 2),
+                "Trend": _growth_words(topic["growth"]),
+                "First seen": topic["first_seen"],
+                "Keywords": ", ".join(topic["keywords"][:6]),
+            }
+            for topic in payload["topics"]
+        ]
+    )
+    st.subheader("Themes, fastest-growing first")
+    st.caption("Start with the themes marked 'rising fast': they are gaining attention now and are worth a read.")
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+    st.subheader("Growth by theme")
+    st.caption("Each bar is one theme's growth; bars above 1 are themes gaining attention.")
+    st.bar_chart(frame.set_index("Theme")["Growth"], horizontal=True)
+
+    st.subheader("One theme over time")
+    labels = [topic["label"] for topic in payload["topics"]]
+    choice = st.selectbox("Theme", labels, index=0)
+    topic = payload["topics"][labels.index(choice)]
+    daily = pd.Series(topic["daily_counts"], name="items per day")
+    daily.index = pd.to_datetime(daily.index)
+    st.caption(
+        f"How many items a day mentioned “{topic['label']}”. A line that climbs at the right end is a theme "
+        "that is picking up; a single spike that falls back is a burst."
+    )
+    st.line_chart(daily.asfreq("D", fill_value=0))
+
+
+main()

@@ -1,0 +1,1 @@
+"""Topic analysis: clustering a window of stored embeddings into tracked topics with growth."""

@@ -1,0 +1,296 @@
+"""The ``radar`` command line: thin commands over the Radar facade.
+
+Exit codes: 0 success, 1 runtime failure (store, model, network), 2 invalid configuration or usage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from radar.errors import ConfigError, NotImplementedYet, RadarError
+from radar.settings import RadarConfig, load_config
+
+app = typer.Typer(
+    name="radar",
+    help="Vigie, a self-hosted weak-signal cultural trend radar.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Folder with config/ and the embedded store (default: $RADAR_HOME or .radar)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _home(home: Path | None) -> Path:
+    resolved = home or Path(os.environ.get("RADAR_HOME") or ".radar")
+    # Child processes (the dashboard, the demo's servers) must see the same home.
+    os.environ["RADAR_HOME"] = str(resolved.resolve())
+    return resolved
+
+
+def _config(home: Path | None) -> RadarConfig:
+    """Validate every config file before anything else happens; exit 2 naming file and key."""
+    try:
+        config = load_config(_home(home))
+        from radar.collect import check_kinds
+
+        check_kinds(config.sources, file=str(config.settings.config_dir / "sources.toml"))
+    except ConfigError as exc:
+        err.print(f"[bold red]config error[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    _setup_logging(config)
+    return config
+
+
+def _setup_logging(config: RadarConfig) -> None:
+    from radar.logs import configure_logging
+
+    configure_logging(config.settings.log_level, config.settings.log_format)
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    err.print(f"[bold red]error[/] {exc}", highlight=False)
+    return typer.Exit(2 if isinstance(exc, ConfigError) else 1)
+
+
+def _radar(config: RadarConfig) -> Any:
+    from radar.bootstrap import make_radar
+
+    try:
+        return make_radar(config)
+    except RadarError as exc:
+        raise _fail(exc) from exc
+
+
+def _progress() -> Any:
+    from radar.cli_progress import RichProgress
+
+    return RichProgress(err)
+
+
+@app.command()
+def init(
+    home: HomeOption = None,
+    force: Annotated[bool, typer.Option(help="Overwrite existing config files with the defaults.")] = False,
+) -> None:
+    """Write default config to RADAR_HOME/config (keeping existing files) and create or migrate the store."""
+    from radar.config_files import write_default_config
+
+    config_dir = _home(home) / "config"
+    written = write_default_config(config_dir, force=force)
+    config = _config(home)
+    radar = _radar(config)
+    radar.close()
+    for path in written:
+        out.print(f"wrote {path}", highlight=False)
+    out.print(f"config in {config_dir} is valid; store ready ({config.settings.store_url.split('://')[0]})",
+              highlight=False)
+
+
+@app.command()
+def collect(home: HomeOption = None, json_out: JsonOption = False) -> None:
+    """Fetch every enabled source once and store its new items (errors are recorded per source)."""
+    radar = _radar(_config(home))
+    try:
+        report = radar.collect(progress=None if json_out else _progress())
+    except RadarError as exc:
+        raise _fail(exc) from exc
+    finally:
+        radar.close()
+    if json_out:
+        out.print_json(json.dumps(report.as_dict()))
+        return
+    for outcome in report.outcomes:
+        status = f"[red]{outcome.error}[/]" if outcome.error else f"{outcome.new_items} new"
+        out.print(f"{outcome.name:<28} {status}", highlight=False)
+    out.print(f"{report.new_items} new items, {len(report.failed)} sources failed", highlight=False)
+
+
+@app.command()
+def embed(home: HomeOption = None) -> None:
+    """Embed every stored item that has no vector from the configured model yet."""
+    radar = _radar(_config(home))
+    try:
+        count = radar.embed_pending(progress=_progress())
+    except RadarError as exc:
+        raise _fail(exc) from exc
+    finally:
+        radar.close()
+    out.print(f"embedded {count} items with {radar.embedder.name}", highlight=False)
+
+
+def _parse_day(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-15") from exc
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+@app.command()
+def analyze(
+    home: HomeOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Analyse as of this day (YYYY-MM-DD); default: now.")
+    ] = None,
+) -> None:
+    """Embed pending items, fit topics on the look-back window and store the run."""
+    when = _parse_day(as_of)
+    radar = _radar(_config(home))
+    try:
+        radar.embed_pending(progress=_progress())
+        run = radar.analyze(when or radar.default_as_of(), progress=_progress())
+    except RadarError as exc:
+        raise _fail(exc) from exc
+    finally:
+        radar.close()
+    out.print(f"run {run.id}: {run.n_items} items, {run.n_topics} topics (as of {run.as_of:%Y-%m-%d})",
+              highlight=False)
+
+
+@app.command()
+def topics(
+    home: HomeOption = None,
+    json_out: JsonOption = False,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many topics.")] = 50,
+) -> None:
+    """Print the topics of the latest analysis run."""
+    radar = _radar(_config(home))
+    try:
+        payload = radar.topics_payload()
+    finally:
+        radar.close()
+    payload["topics"] = payload["topics"][:limit]
+    if json_out:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not payload["topics"]:
+        out.print("no topics yet: run `radar collect` then `radar analyze`")
+        return
+    table = Table(title=f"Topics as of {str(payload['as_of'])[:10]} (run {payload['run_id']})")
+    for column in ("id", "label", "size", "growth", "first seen", "keywords"):
+        table.add_column(column, justify="right" if column in {"size", "growth"} else "left")
+    for topic in payload["topics"]:
+        table.add_row(
+            topic["id"], topic["label"], str(topic["size"]), f"{topic['growth']:.2f}", topic["first_seen"],
+            ", ".join(topic["keywords"][:5]),
+        )
+    out.print(table)
+
+
+@app.command()
+def stats(home: HomeOption = None, json_out: JsonOption = False) -> None:
+    """Print counts of what is stored (items, topics, sources, runs, ...)."""
+    radar = _radar(_config(home))
+    try:
+        counts = radar.stats()
+    finally:
+        radar.close()
+    if json_out:
+        sys.stdout.write(json.dumps(counts) + "\n")
+        return
+    for key, value in counts.items():
+        out.print(f"{key:<20} {value}", highlight=False)
+
+
+@app.command()
+def serve(
+    home: HomeOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the topics HTTP API (FastAPI) on HOST:PORT."""
+    config = _config(home)
+    import uvicorn
+
+    from radar.api.app import create_app
+
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def dashboard(
+    home: HomeOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
+) -> None:
+    """Start the Streamlit radar dashboard on HOST:PORT."""
+    _config(home)
+    from radar.servers import dashboard_command
+
+    os.execvp(sys.executable, dashboard_command(host, port))
+
+
+@app.command()
+def worker(home: HomeOption = None) -> None:
+    """Run the scheduler: collect each source on its interval and analyse on `analysis_interval`."""
+    config = _config(home)
+    from radar.worker import run_worker
+
+    radar = _radar(config)
+    try:
+        run_worker(radar)
+    finally:
+        radar.close()
+
+
+@app.command()
+def demo(
+    home: Annotated[
+        Path | None, typer.Option("--home", help="Folder for the demo's config and store (default: .radar/demo).")
+    ] = None,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the API and dashboard after the analysis.")
+    ] = True,
+    api_port: Annotated[int, typer.Option(min=1, max=65535, help="API port.")] = 8000,
+    dashboard_port: Annotated[int, typer.Option(min=1, max=65535, help="Dashboard port.")] = 8501,
+) -> None:
+    """Run the whole pipeline on the bundled sample feeds, then serve the API and dashboard."""
+    from radar.demo.run import run_demo
+
+    demo_home = _home(home or Path(".radar/demo"))
+    try:
+        run_demo(demo_home, console=out, progress_factory=_progress, serve=serve_after,
+                 api_port=api_port, dashboard_port=dashboard_port)
+    except ConfigError as exc:
+        raise _fail(exc) from exc
+    except RadarError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command()
+def backtest(
+    home: HomeOption = None,
+    items: Annotated[Path | None, typer.Option(help="Items as JSON Lines (.jsonl or .jsonl.gz).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the results.")] = None,
+) -> None:
+    """Replay a dated corpus as if time passed and score the signals (arrives with the trend engine)."""
+    _config(home)
+    exc = NotImplementedYet("`radar backtest` arrives with the trend engine (issue 3); nothing was run")
+    raise _fail(exc)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Starting the API and dashboard servers (used by the CLI, the demo and end-to-end tests)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from radar.errors import RadarError
+
+DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def dashboard_command(host: str, port: int) -> list[str]:
+    """The command line that runs the Streamlit dashboard (no telemetry, no browser opening)."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+        "--server.address", host,
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+    ]
+
+
+class ApiServer:
+    """The FastAPI app under uvicorn in a background thread, stoppable (for the demo and tests)."""
+
+    def __init__(self, app: object, host: str, port: int) -> None:
+        import uvicorn
+
+        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, name="radar-api", daemon=True)
+        self.url = f"http://{host}:{port}"
+
+    def start(self, timeout_s: float = 20.0) -> ApiServer:
+        self._thread.start()
+        wait_until_up(f"{self.url}/health", timeout_s)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+def wait_until_up(url: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError as exc:
+            last = exc
+        time.sleep(0.2)
+    raise RadarError(f"{url} did not answer within {timeout_s:.0f} s ({last})")

@@ -1,0 +1,343 @@
+"""Configuration: one settings object from ``RADAR_HOME/config/*.toml`` and ``RADAR_*`` variables.
+
+Precedence, highest first: environment variables, ``settings.toml``, defaults. ``sources.toml`` and
+``brand.toml`` are validated here too, so that every command can refuse a bad file before it touches
+anything, with a message that names the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from radar.errors import ConfigError
+
+CONFIG_FILES = ("settings.toml", "sources.toml", "brand.toml")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def parse_duration(text: str | int) -> int:
+    """``"30m"`` -> 1800. Integers are seconds."""
+    if isinstance(text, int):
+        if text <= 0:
+            raise ValueError("must be a positive number of seconds")
+        return text
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like '45s', '30m', '6h' or '1d'")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+class Settings(BaseSettings):
+    """Every runtime setting. Environment variables are the upper-cased names with a ``RADAR_`` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="RADAR_", extra="forbid", validate_default=True)
+
+    home: Path = Field(default=Path(".radar"), description="Folder holding config/ and the embedded store.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy or postgresql:// URL; default: SQLite file in RADAR_HOME."
+    )
+    redis_url: str | None = Field(default=None, description="redis:// URL; default: embedded cache file.")
+    fetch_allow_private: bool = Field(
+        default=False, description="Allow fetching private, loopback and link-local addresses."
+    )
+    fetch_timeout_s: float = Field(default=10.0, gt=0, description="Connect/read timeout of one request.")
+    fetch_deadline_s: float = Field(default=30.0, gt=0, description="Total time allowed for one fetch.")
+    fetch_max_bytes: int = Field(default=10_000_000, gt=0, description="Largest response body accepted.")
+    fetch_concurrency: int = Field(default=4, ge=1, le=64, description="Sources fetched at once.")
+    user_agent: str = Field(
+        default="Vigie/0.1 (+https://github.com/vigie-radar/vigie; self-hosted trend radar)",
+        description="User-Agent sent to every source.",
+    )
+    embedding_model: str = Field(default="all-MiniLM-L6-v2", description="Name of the embedding model.")
+    embedding_batch_size: int = Field(default=64, ge=1, le=4096, description="Items embedded per batch.")
+    analysis_window_days: int = Field(default=30, ge=1, le=3650, description="Look-back window of analysis.")
+    min_topic_size: int = Field(default=5, ge=2, le=1000, description="Smallest cluster that is a topic.")
+    growth_recent_days: int = Field(default=7, ge=1, le=90, description="Recent span for the growth ratio.")
+    cache_ttl_s: int = Field(default=7 * 86400, ge=1, description="Time-to-live of cached snapshots.")
+    log_format: Literal["text", "json"] = Field(default="text", description="Log line format.")
+    log_level: str = Field(default="INFO", description="Python logging level name.")
+    analysis_interval: str = Field(default="6h", description="How often the worker runs the analysis.")
+    api_url: str | None = Field(
+        default=None, description="Base URL of the topics API, for a dashboard that reads over HTTP."
+    )
+    api_rate_limit: int = Field(
+        default=120, ge=0, description="API requests per minute per key (0 = off); enforced by the API."
+    )
+    dashboard_auth: str | None = Field(
+        default=None, description="Dashboard login gate (empty = off); enforced by the dashboard."
+    )
+    slack_webhook_url: str | None = Field(default=None, description="Slack incoming webhook for alerts.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        # A plain postgresql:// URL must work: point it at the psycopg 3 driver we ship.
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        if not value.startswith(("sqlite", "postgresql+")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+    @field_validator("analysis_interval")
+    @classmethod
+    def _check_interval(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value.upper()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML values arrive as init kwargs; the environment must win over them.
+        return (env_settings, init_settings)
+
+    @property
+    def config_dir(self) -> Path:
+        return self.home / "config"
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'radar.sqlite3').resolve()}"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.home / "cache.sqlite3"
+
+
+class SourceConfig(BaseModel):
+    """One entry of ``sources.toml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kind: str = "feed"
+    url: str
+    interval: str = "1h"
+    tags: tuple[str, ...] = ()
+    lang: str | None = None
+    owned: bool = False
+    allow_private: bool = False
+    enabled: bool = True
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError("must be lower-case letters, digits, '.', '_' or '-' (at most 64)")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("interval")
+    @classmethod
+    def _check_interval(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def interval_s(self) -> int:
+        return parse_duration(self.interval)
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: list[SourceConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> SourcesFile:
+        seen: set[str] = set()
+        for source in self.source:
+            if source.name in seen:
+                raise ValueError(f"source name {source.name!r} is used twice")
+            seen.add(source.name)
+        return self
+
+
+class BrandValue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    examples: tuple[str, ...] = ()
+    weight: float = Field(default=1.0, ge=0, le=10)
+
+
+class RedLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    examples: tuple[str, ...] = ()
+
+
+class BrandProfile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    values: tuple[BrandValue, ...] = Field(min_length=1)
+    red_lines: tuple[RedLine, ...] = ()
+
+
+class BrandFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    profile: list[BrandProfile] = Field(default_factory=list)
+
+
+class RadarConfig(BaseModel):
+    """Everything read from config: settings, sources and brand profiles, all validated."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    settings: Settings
+    sources: tuple[SourceConfig, ...]
+    profiles: tuple[BrandProfile, ...]
+
+
+def _key_path(loc: Sequence[int | str], root: str | None = None) -> str:
+    parts: list[str] = [root] if root else []
+    for piece in loc:
+        if isinstance(piece, int):
+            if not parts:
+                parts.append(f"[{piece}]")
+            else:
+                parts[-1] += f"[{piece}]"
+        else:
+            parts.append(str(piece))
+    return ".".join(parts) or "(top level)"
+
+
+def _first_error(exc: ValidationError, file: str, root: str | None = None) -> ConfigError:
+    error = exc.errors()[0]
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling)"
+    elif error["type"] == "missing":
+        message = "required key is missing"
+    more = len(exc.errors()) - 1
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
+    return ConfigError(message, file=file, key=_key_path(error["loc"], root))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", file=str(path)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot be read: {exc}", file=str(path)) from exc
+
+
+def _env_home(environ: Mapping[str, str]) -> Path:
+    return Path(environ.get("RADAR_HOME") or ".radar")
+
+
+def load_config(home: Path | None = None, environ: Mapping[str, str] | None = None) -> RadarConfig:
+    """Read and validate every config file under ``home/config`` (missing files mean defaults).
+
+    Raises :class:`ConfigError` naming the file and key of the first problem found.
+    """
+    env = os.environ if environ is None else environ
+    home = home if home is not None else _env_home(env)
+    config_dir = home / "config"
+    settings_path = config_dir / "settings.toml"
+    raw_settings = _read_toml(settings_path)
+    table = raw_settings.get("radar", {})
+    unknown_tables = set(raw_settings) - {"radar"}
+    if unknown_tables:
+        raise ConfigError("unknown table (settings live under [radar])", file=str(settings_path),
+                          key=sorted(unknown_tables)[0])
+    if "home" in table:
+        raise ConfigError("home cannot be set inside the config it locates; use RADAR_HOME or --home",
+                          file=str(settings_path), key="radar.home")
+    try:
+        settings = _build_settings(table, home, env)
+    except ValidationError as exc:
+        raise _settings_error(exc, settings_path, table, env) from exc
+
+    sources_path = config_dir / "sources.toml"
+    try:
+        sources = SourcesFile.model_validate(_read_toml(sources_path))
+    except ValidationError as exc:
+        raise _first_error(exc, str(sources_path)) from exc
+
+    brand_path = config_dir / "brand.toml"
+    try:
+        brand = BrandFile.model_validate(_read_toml(brand_path))
+    except ValidationError as exc:
+        raise _first_error(exc, str(brand_path)) from exc
+
+    return RadarConfig(settings=settings, sources=tuple(sources.source), profiles=tuple(brand.profile))
+
+
+def _build_settings(table: dict[str, Any], home: Path, env: Mapping[str, str]) -> Settings:
+    # Merge by hand (TOML, then RADAR_* variables, then the explicit home) so that the precedence is
+    # visible here and tests can pass their own environment without touching os.environ.
+    values = {k[len("RADAR_") :].lower(): v for k, v in env.items() if k.startswith("RADAR_")}
+    unknown = sorted(k for k in values if k not in Settings.model_fields)
+    if unknown:
+        # A mistyped variable silently ignored is a setting the operator believes is in force.
+        raise ConfigError("unknown setting (check the spelling)", file="environment",
+                          key=f"RADAR_{unknown[0].upper()}")
+    merged = {**table, **values}
+    merged["home"] = home
+    return Settings.model_validate(merged)
+
+
+def _settings_error(
+    exc: ValidationError, path: Path, table: dict[str, Any], env: Mapping[str, str]
+) -> ConfigError:
+    error = exc.errors()[0]
+    key = str(error["loc"][0]) if error["loc"] else ""
+    env_name = f"RADAR_{key.upper()}"
+    if key and env_name in env:
+        message = error["msg"].removeprefix("Value error, ")
+        return ConfigError(message, file="environment", key=env_name)
+    return _first_error(exc, str(path), root="radar")

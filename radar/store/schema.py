@@ -1,0 +1,151 @@
+"""Tables of the store (SQLAlchemy Core). Migrations in ``migrations/`` must produce exactly this."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, whatever the backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the store; use UTC-aware datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_fetch_at", UTCDateTime()),
+    Column("last_success_at", UTCDateTime()),
+    Column("last_error", Text),
+    Column("consecutive_errors", Integer, nullable=False, default=0),
+    Column("items_total", Integer, nullable=False, default=0),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("source", String(64), ForeignKey("sources.name"), nullable=False),
+    Column("url", Text),
+    Column("guid", Text),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", Text),
+    Column("lang", String(8)),
+    Column("published_at", UTCDateTime(), nullable=False),
+    Column("fetched_at", UTCDateTime(), nullable=False),
+    Column("date_from_fetch", Boolean, nullable=False, default=False),
+    Column("engagement", JSON),
+    # A canonical URL appears once in the store, whichever source delivered it first.
+    Index("ix_items_url", "url", unique=True),
+    Index("ix_items_source_guid", "source", "guid", unique=True),
+    Index("ix_items_published_at", "published_at"),
+)
+
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("item_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(128), primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
+    Column("as_of", UTCDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("window_days", Integer, nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("n_items", Integer, nullable=False, default=0),
+    Column("n_topics", Integer, nullable=False, default=0),
+    Column("error", Text),
+)
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("keywords", JSON, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("first_seen", Date, nullable=False),
+    Column("last_seen", Date, nullable=False),
+    Column("growth", Float, nullable=False),
+    Column("centroid", LargeBinary),
+    Column("created_run", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("updated_run", Integer, ForeignKey("runs.id"), nullable=False),
+)
+
+topic_items = Table(
+    "topic_items",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", String(32), ForeignKey("topics.id"), nullable=False),
+    Column("probability", Float),
+    Index("ix_topic_items_topic", "topic_id", "run_id"),
+)
+
+topic_daily = Table(
+    "topic_daily",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", String(32), ForeignKey("topics.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("items", Integer, nullable=False),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("payload", JSON, nullable=False),
+)

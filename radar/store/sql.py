@@ -1,0 +1,406 @@
+"""The SQL store: SQLAlchemy Core over SQLite (embedded default) or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine, Insert, and_, delete, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from radar.domain import Item, SourceState, Topic
+from radar.errors import StoreError
+from radar.store import schema as t
+from radar.store.engine import make_engine, upgrade
+from radar.store.records import AnalysisResult, RunInfo, TopicRecord, Vector, Window
+
+
+def open_store(url: str, *, migrate: bool = True) -> SqlStore:
+    """Open the store at ``url``, applying pending migrations first unless ``migrate`` is false."""
+    try:
+        engine = make_engine(url)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot open the store at {url!r}: {exc}") from exc
+    store = SqlStore(engine)
+    if migrate:
+        upgrade(engine)
+    return store
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlStore:
+    """See :mod:`radar.store` for the contract."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            raise StoreError(f"store ({self.backend}) failed: {exc.__class__.__name__}: {exc}") from exc
+
+    def _insert_ignore(self, table: Any) -> Insert:
+        dialect = postgresql if self.backend == "postgresql" else sqlite
+        stmt: Insert = dialect.insert(table).on_conflict_do_nothing()
+        return stmt
+
+    # -- sources -------------------------------------------------------------------------------------
+
+    def sync_sources(self, configured: Iterable[tuple[str, str, str]]) -> None:
+        """Make sure every configured ``(name, kind, url)`` has a row; update kind and url if changed."""
+        with self._tx() as conn:
+            for name, kind, url in configured:
+                found = conn.execute(select(t.sources.c.kind, t.sources.c.url).where(t.sources.c.name == name))
+                row = found.first()
+                if row is None:
+                    conn.execute(
+                        insert(t.sources).values(
+                            name=name, kind=kind, url=url, consecutive_errors=0, items_total=0
+                        )
+                    )
+                elif (row.kind, row.url) != (kind, url):
+                    # A new URL is a new feed: forget the validators of the old one.
+                    conn.execute(
+                        update(t.sources)
+                        .where(t.sources.c.name == name)
+                        .values(kind=kind, url=url, etag=None, last_modified=None)
+                    )
+
+    def source_state(self, name: str) -> SourceState | None:
+        with self._tx() as conn:
+            row = conn.execute(select(t.sources).where(t.sources.c.name == name)).mappings().first()
+        return SourceState(**dict(row)) if row else None
+
+    def source_states(self) -> list[SourceState]:
+        with self._tx() as conn:
+            rows = conn.execute(select(t.sources).order_by(t.sources.c.name)).mappings().all()
+        return [SourceState(**dict(row)) for row in rows]
+
+    def record_fetch_success(
+        self, name: str, *, at: datetime, etag: str | None, last_modified: str | None, new_items: int
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                update(t.sources)
+                .where(t.sources.c.name == name)
+                .values(
+                    last_fetch_at=at,
+                    last_success_at=at,
+                    last_error=None,
+                    consecutive_errors=0,
+                    etag=etag,
+                    last_modified=last_modified,
+                    items_total=t.sources.c.items_total + new_items,
+                )
+            )
+
+    def record_fetch_error(self, name: str, *, at: datetime, error: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                update(t.sources)
+                .where(t.sources.c.name == name)
+                .values(
+                    last_fetch_at=at,
+                    last_error=error[:2000],
+                    consecutive_errors=t.sources.c.consecutive_errors + 1,
+                )
+            )
+
+    # -- items ---------------------------------------------------------------------------------------
+
+    def add_items(self, items: Sequence[Item]) -> int:
+        """Store new items; return how many were new. Duplicates (id, URL or source+guid) are skipped."""
+        if not items:
+            return 0
+        added = 0
+        with self._tx() as conn:
+            for item in items:
+                if item.url and conn.execute(select(exists().where(t.items.c.url == item.url))).scalar():
+                    continue
+                result = conn.execute(
+                    self._insert_ignore(t.items).values(
+                        id=item.id,
+                        source=item.source,
+                        url=item.url,
+                        guid=item.guid,
+                        title=item.title,
+                        text=item.text,
+                        author=item.author,
+                        lang=item.lang,
+                        published_at=item.published_at,
+                        fetched_at=item.fetched_at,
+                        date_from_fetch=item.date_from_fetch,
+                        engagement=item.engagement or None,
+                    )
+                    # RETURNING tells inserted from skipped on every backend (rowcount does not on psycopg).
+                    .returning(t.items.c.id)
+                )
+                added += len(result.fetchall())
+        return added
+
+    def items_to_embed(self, model: str, limit: int = 1000) -> list[tuple[str, str]]:
+        """``(item_id, content)`` of items that have no embedding from ``model`` yet."""
+        has_vector = exists().where(and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model))
+        query = (
+            select(t.items.c.id, t.items.c.title, t.items.c.text)
+            .where(~has_vector)
+            .order_by(t.items.c.published_at, t.items.c.id)
+            .limit(limit)
+        )
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        return [(row.id, _content(row.title, row.text)) for row in rows]
+
+    def count_to_embed(self, model: str) -> int:
+        has_vector = exists().where(and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model))
+        with self._tx() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.items).where(~has_vector)).scalar_one())
+
+    def save_embeddings(self, model: str, vectors: Sequence[tuple[str, Vector]]) -> None:
+        rows = [
+            {
+                "item_id": item_id,
+                "model": model,
+                "dim": int(vector.shape[0]),
+                "vector": np.asarray(vector, dtype=np.float32).tobytes(),
+            }
+            for item_id, vector in vectors
+        ]
+        if rows:
+            with self._tx() as conn:
+                conn.execute(self._insert_ignore(t.embeddings), rows)
+
+    def window(self, model: str, start: datetime, end: datetime) -> Window:
+        """Items published in ``[start, end]`` that have an embedding from ``model``."""
+        query = (
+            select(
+                t.items.c.id,
+                t.items.c.published_at,
+                t.items.c.source,
+                t.items.c.lang,
+                t.items.c.title,
+                t.items.c.text,
+                t.embeddings.c.dim,
+                t.embeddings.c.vector,
+            )
+            .join(t.embeddings, and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model))
+            .where(t.items.c.published_at >= start, t.items.c.published_at <= end)
+            .order_by(t.items.c.published_at, t.items.c.id)
+        )
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        dim = rows[0].dim if rows else 0
+        vectors = np.zeros((len(rows), dim), dtype=np.float32)
+        for index, row in enumerate(rows):
+            vectors[index] = np.frombuffer(row.vector, dtype=np.float32)
+        return Window(
+            ids=[row.id for row in rows],
+            published=[row.published_at for row in rows],
+            sources=[row.source for row in rows],
+            langs=[row.lang for row in rows],
+            contents=[_content(row.title, row.text) for row in rows],
+            vectors=vectors,
+        )
+
+    def latest_published(self) -> datetime | None:
+        with self._tx() as conn:
+            value: datetime | None = conn.execute(select(func.max(t.items.c.published_at))).scalar()
+        return t.UTCDateTime().process_result_value(value, self.engine.dialect) if value else None
+
+    # -- runs and topics -----------------------------------------------------------------------------
+
+    def start_run(self, *, as_of: datetime, window_days: int, model: str) -> int:
+        with self._tx() as conn:
+            result = conn.execute(
+                insert(t.runs).values(
+                    started_at=_now(),
+                    as_of=as_of,
+                    status="running",
+                    window_days=window_days,
+                    model=model,
+                    n_items=0,
+                    n_topics=0,
+                )
+            )
+            key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def fail_run(self, run_id: int, error: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                update(t.runs)
+                .where(t.runs.c.id == run_id)
+                .values(status="failed", finished_at=_now(), error=error[:2000])
+            )
+
+    def finish_run(self, run_id: int, result: AnalysisResult) -> None:
+        """Persist a run's topics, membership, daily counts and snapshot in one transaction."""
+        with self._tx() as conn:
+            for topic in result.topics:
+                self._upsert_topic(conn, run_id, topic)
+            if result.assignments:
+                conn.execute(
+                    insert(t.topic_items),
+                    [
+                        {"run_id": run_id, "item_id": item, "topic_id": topic, "probability": prob}
+                        for item, topic, prob in result.assignments
+                    ],
+                )
+            daily = [
+                {"run_id": run_id, "topic_id": topic.id, "day": day, "items": count}
+                for topic in result.topics
+                for day, count in sorted(topic.daily.items())
+            ]
+            if daily:
+                conn.execute(insert(t.topic_daily), daily)
+            conn.execute(insert(t.snapshots).values(run_id=run_id, kind="topics", payload=result.snapshot))
+            conn.execute(
+                update(t.runs)
+                .where(t.runs.c.id == run_id)
+                .values(
+                    status="done", finished_at=_now(), n_items=result.n_items, n_topics=len(result.topics)
+                )
+            )
+
+    def _upsert_topic(self, conn: Connection, run_id: int, topic: TopicRecord) -> None:
+        values = {
+            "label": topic.label,
+            "keywords": list(topic.keywords),
+            "size": topic.size,
+            "last_seen": topic.last_seen,
+            "growth": topic.growth,
+            "centroid": np.asarray(topic.centroid, dtype=np.float32).tobytes(),
+            "updated_run": run_id,
+        }
+        found = conn.execute(select(t.topics.c.first_seen).where(t.topics.c.id == topic.id)).first()
+        if found is None:
+            conn.execute(
+                insert(t.topics).values(id=topic.id, first_seen=topic.first_seen, created_run=run_id, **values)
+            )
+        else:
+            first_seen = min(found.first_seen, topic.first_seen)
+            conn.execute(
+                update(t.topics).where(t.topics.c.id == topic.id).values(first_seen=first_seen, **values)
+            )
+
+    def latest_run(self, status: str = "done") -> RunInfo | None:
+        with self._tx() as conn:
+            row = (
+                conn.execute(select(t.runs).where(t.runs.c.status == status).order_by(t.runs.c.id.desc()).limit(1))
+                .mappings()
+                .first()
+            )
+        return RunInfo(**dict(row)) if row else None
+
+    def tracked_centroids(self) -> list[tuple[str, Vector]]:
+        """Centroids of every topic seen so far, to keep identities across runs."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(t.topics.c.id, t.topics.c.centroid).where(t.topics.c.centroid.is_not(None))
+            ).all()
+        return [(row.id, np.frombuffer(row.centroid, dtype=np.float32)) for row in rows]
+
+    def topics(self, run_id: int | None = None) -> list[Topic]:
+        """Topics of run ``run_id`` (default: the latest finished run), largest growth first."""
+        if run_id is None:
+            latest = self.latest_run()
+            if latest is None:
+                return []
+            run_id = latest.id
+        with self._tx() as conn:
+            sizes = (
+                select(t.topic_items.c.topic_id, func.count().label("run_size"))
+                .where(t.topic_items.c.run_id == run_id)
+                .group_by(t.topic_items.c.topic_id)
+                .subquery()
+            )
+            rows = conn.execute(
+                select(t.topics, sizes.c.run_size).join(sizes, sizes.c.topic_id == t.topics.c.id)
+            ).mappings().all()
+            daily_rows = conn.execute(
+                select(t.topic_daily.c.topic_id, t.topic_daily.c.day, t.topic_daily.c["items"]).where(
+                    t.topic_daily.c.run_id == run_id
+                )
+            ).all()
+        daily: dict[str, dict[str, int]] = {}
+        for row in daily_rows:
+            daily.setdefault(row.topic_id, {})[row.day.isoformat()] = row._mapping["items"]
+        topics = [
+            Topic(
+                id=row["id"],
+                label=row["label"],
+                keywords=list(row["keywords"]),
+                size=int(row["run_size"]),
+                first_seen=row["first_seen"],
+                last_seen=row["last_seen"],
+                growth=float(row["growth"]),
+                daily_counts=dict(sorted(daily.get(row["id"], {}).items())),
+                run_id=run_id,
+            )
+            for row in rows
+        ]
+        return sorted(topics, key=lambda topic: (-topic.growth, -topic.size, topic.id))
+
+    def snapshot(self, run_id: int, kind: str = "topics") -> dict[str, Any] | None:
+        with self._tx() as conn:
+            payload = conn.execute(
+                select(t.snapshots.c.payload).where(t.snapshots.c.run_id == run_id, t.snapshots.c.kind == kind)
+            ).scalar()
+        return dict(payload) if payload is not None else None
+
+    # -- maintenance ---------------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        with self._tx() as conn:
+            counts = {
+                name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                for name, table in (
+                    ("items", t.items),
+                    ("sources", t.sources),
+                    ("embeddings", t.embeddings),
+                    ("runs", t.runs),
+                )
+            }
+            latest = conn.execute(
+                select(t.runs.c.id, t.runs.c.n_topics)
+                .where(t.runs.c.status == "done")
+                .order_by(t.runs.c.id.desc())
+                .limit(1)
+            ).first()
+            counts["topics_tracked"] = int(conn.execute(select(func.count()).select_from(t.topics)).scalar_one())
+        counts["topics"] = int(latest.n_topics) if latest else 0
+        counts["latest_run"] = int(latest.id) if latest else None
+        counts["backend"] = self.backend
+        return counts
+
+    def delete_everything(self) -> None:
+        """Empty every table (tests and ``radar demo`` only)."""
+        with self._tx() as conn:
+            for table in reversed(t.metadata.sorted_tables):
+                conn.execute(delete(table))
+
+
+def _content(title: str, text: str) -> str:
+    return f"{title}. {text}".strip() if text else title
+
+
+def day_of(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
