@@ -77,12 +77,16 @@ def _build_model(n: int, min_topic_size: int) -> Any:
         stop_words=stop_words(),
         ngram_range=(1, 2),
         min_df=2 if n >= 40 else 1,
-        token_pattern=r"(?u)\b[^\W\d_][\w'-]+\b",
+        # Words of two letters or more, hyphenated compounds kept, French elisions (d'un, l'eau) split.
+        token_pattern=r"(?u)\b[^\W\d_]{2,}(?:-[^\W\d_]+)*\b",
     )
     return BERTopic(
         umap_model=umap_model,
         hdbscan_model=hdbscan_model,
         vectorizer_model=vectorizer,
         calculate_probabilities=False,
+        # "english" makes BERTopic strip every non-ASCII character before counting words ("Plutôt" ->
+        # "Plutt"); the embeddings are ours, so this setting only affects that clean-up.
+        language="multilingual",
         verbose=False,
     )

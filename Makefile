@@ -1,0 +1,43 @@
+# Vigie: one target per job. `make demo` and `make test` install what they need into .venv/.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Leave empty where pip finds the CPU wheel of torch 2.13.0 by itself (as on our machines); elsewhere:
+#   make TORCH_INDEX=https://download.pytorch.org/whl/cpu install
+TORCH_INDEX ?=
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-slow lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# CPU torch first, so that nothing later resolves torch to a CUDA build.
+	$(BIN)/pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) torch==2.13.0
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/radar demo
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy radar collectors
+
+unit: install
+	$(BIN)/python -m pytest -m "not slow" -q
+
+test: lint typecheck unit
+
+test-slow: install
+	$(BIN)/python -m pytest -m slow -q
+
+bench: install
+	$(BIN)/python bench/embedding_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

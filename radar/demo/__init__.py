@@ -1,0 +1,1 @@
+"""A deterministic demo corpus: bundled sample feeds with a known, planted ground truth."""
