@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 runtime failure (store, model, network), 2 invalid conf
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from datetime import UTC, date, datetime, time
@@ -32,7 +31,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 HomeOption = Annotated[
     Path | None,
-    typer.Option("--home", help="Folder with config/ and the embedded store (default: $RADAR_HOME or .radar)."),
+    typer.Option(
+        "--home", help="Folder with config/ and the embedded store (default: $RADAR_HOME or .radar)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -99,8 +100,10 @@ def init(
     radar.close()
     for path in written:
         out.print(f"wrote {path}", highlight=False)
-    out.print(f"config in {config_dir} is valid; store ready ({config.settings.store_url.split('://')[0]})",
-              highlight=False)
+    out.print(
+        f"config in {config_dir} is valid; store ready ({config.settings.store_url.split('://')[0]})",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -162,8 +165,10 @@ def analyze(
         raise _fail(exc) from exc
     finally:
         radar.close()
-    out.print(f"run {run.id}: {run.n_items} items, {run.n_topics} topics (as of {run.as_of:%Y-%m-%d})",
-              highlight=False)
+    out.print(
+        f"run {run.id}: {run.n_items} items, {run.n_topics} topics (as of {run.as_of:%Y-%m-%d})",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -190,7 +195,11 @@ def topics(
         table.add_column(column, justify="right" if column in {"size", "growth"} else "left")
     for topic in payload["topics"]:
         table.add_row(
-            topic["id"], topic["label"], str(topic["size"]), f"{topic['growth']:.2f}", topic["first_seen"],
+            topic["id"],
+            topic["label"],
+            str(topic["size"]),
+            f"{topic['growth']:.2f}",
+            topic["first_seen"],
             ", ".join(topic["keywords"][:5]),
         )
     out.print(table)
@@ -255,7 +264,8 @@ def worker(home: HomeOption = None) -> None:
 @app.command()
 def demo(
     home: Annotated[
-        Path | None, typer.Option("--home", help="Folder for the demo's config and store (default: .radar/demo).")
+        Path | None,
+        typer.Option("--home", help="Folder for the demo's config and store (default: .radar/demo)."),
     ] = None,
     serve_after: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the API and dashboard after the analysis.")
@@ -268,8 +278,14 @@ def demo(
 
     demo_home = _home(home or Path(".radar/demo"))
     try:
-        run_demo(demo_home, console=out, progress_factory=_progress, serve=serve_after,
-                 api_port=api_port, dashboard_port=dashboard_port)
+        run_demo(
+            demo_home,
+            console=out,
+            progress_factory=_progress,
+            serve=serve_after,
+            api_port=api_port,
+            dashboard_port=dashboard_port,
+        )
     except ConfigError as exc:
         raise _fail(exc) from exc
     except RadarError as exc:

@@ -53,7 +53,9 @@ class Radar:
             if not pending:
                 break
             vectors = self.embedder.embed([content for _, content in pending])
-            self.store.save_embeddings(model, [(item_id, vectors[i]) for i, (item_id, _) in enumerate(pending)])
+            self.store.save_embeddings(
+                model, [(item_id, vectors[i]) for i, (item_id, _) in enumerate(pending)]
+            )
             done += len(pending)
             progress.advance(len(pending))
         progress.done()
@@ -64,7 +66,9 @@ class Radar:
         from radar.analysis.run import run_analysis
 
         as_of = as_of or datetime.now(UTC)
-        run = run_analysis(self.store, self.settings, model=self.embedder.name, as_of=as_of, progress=progress)
+        run = run_analysis(
+            self.store, self.settings, model=self.embedder.name, as_of=as_of, progress=progress
+        )
         self._refresh_cache()
         return run
 

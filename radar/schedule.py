@@ -16,7 +16,9 @@ def next_fetch_at(source: SourceConfig, state: SourceState | None) -> datetime |
     """When ``source`` should next be fetched; None means now (never fetched)."""
     if state is None or state.last_fetch_at is None:
         return None
-    factor = min(2 ** max(state.consecutive_errors - 1, 0), MAX_BACKOFF_FACTOR) if state.consecutive_errors else 1
+    factor = (
+        min(2 ** max(state.consecutive_errors - 1, 0), MAX_BACKOFF_FACTOR) if state.consecutive_errors else 1
+    )
     return state.last_fetch_at + timedelta(seconds=source.interval_s * factor)
 
 

@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -17,19 +18,28 @@ DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 def dashboard_command(host: str, port: int) -> list[str]:
     """The command line that runs the Streamlit dashboard (no telemetry, no browser opening)."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
-        "--server.address", host,
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--global.developmentMode", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_APP),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
     ]
 
 
 class ApiServer:
     """The FastAPI app under uvicorn in a background thread, stoppable (for the demo and tests)."""
 
-    def __init__(self, app: object, host: str, port: int) -> None:
+    def __init__(self, app: Any, host: str, port: int) -> None:
         import uvicorn
 
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))

@@ -292,11 +292,17 @@ def load_config(home: Path | None = None, environ: Mapping[str, str] | None = No
     table = raw_settings.get("radar", {})
     unknown_tables = set(raw_settings) - {"radar"}
     if unknown_tables:
-        raise ConfigError("unknown table (settings live under [radar])", file=str(settings_path),
-                          key=sorted(unknown_tables)[0])
+        raise ConfigError(
+            "unknown table (settings live under [radar])",
+            file=str(settings_path),
+            key=sorted(unknown_tables)[0],
+        )
     if "home" in table:
-        raise ConfigError("home cannot be set inside the config it locates; use RADAR_HOME or --home",
-                          file=str(settings_path), key="radar.home")
+        raise ConfigError(
+            "home cannot be set inside the config it locates; use RADAR_HOME or --home",
+            file=str(settings_path),
+            key="radar.home",
+        )
     try:
         settings = _build_settings(table, home, env)
     except ValidationError as exc:
@@ -324,8 +330,9 @@ def _build_settings(table: dict[str, Any], home: Path, env: Mapping[str, str]) -
     unknown = sorted(k for k in values if k not in Settings.model_fields)
     if unknown:
         # A mistyped variable silently ignored is a setting the operator believes is in force.
-        raise ConfigError("unknown setting (check the spelling)", file="environment",
-                          key=f"RADAR_{unknown[0].upper()}")
+        raise ConfigError(
+            "unknown setting (check the spelling)", file="environment", key=f"RADAR_{unknown[0].upper()}"
+        )
     merged = {**table, **values}
     merged["home"] = home
     return Settings.model_validate(merged)

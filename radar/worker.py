@@ -49,11 +49,23 @@ def run_worker(radar: Radar) -> None:
 
         return wrapper
 
-    scheduler.add_job(guarded("collect", lambda: collect_due(radar)), "interval", seconds=TICK_S,
-                      next_run_time=datetime.now(UTC), max_instances=1, coalesce=True, id="collect")
-    scheduler.add_job(guarded("analyze", lambda: analyze_now(radar)), "interval",
-                      seconds=parse_duration(radar.settings.analysis_interval), max_instances=1, coalesce=True,
-                      id="analyze")
+    scheduler.add_job(
+        guarded("collect", lambda: collect_due(radar)),
+        "interval",
+        seconds=TICK_S,
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        id="collect",
+    )
+    scheduler.add_job(
+        guarded("analyze", lambda: analyze_now(radar)),
+        "interval",
+        seconds=parse_duration(radar.settings.analysis_interval),
+        max_instances=1,
+        coalesce=True,
+        id="analyze",
+    )
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: finishing the running job, then stopping", signum)
@@ -61,6 +73,9 @@ def run_worker(radar: Radar) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("worker started: %d sources, analysis every %s", len(radar.config.sources),
-             radar.settings.analysis_interval)
+    log.info(
+        "worker started: %d sources, analysis every %s",
+        len(radar.config.sources),
+        radar.settings.analysis_interval,
+    )
     scheduler.start()

@@ -24,7 +24,7 @@ def _days(counts: dict[int, int]) -> dict[date, int]:
 
 
 def test_growth_flat_rising_and_falling() -> None:
-    flat = _days({ago: 1 for ago in range(30)})
+    flat = _days(dict.fromkeys(range(30), 1))
     rising = _days({ago: (3 if ago < 7 else 0) for ago in range(30)})
     falling = _days({ago: (0 if ago < 7 else 2) for ago in range(30)})
     assert growth_ratio(flat, AS_OF, 7, 30) == pytest.approx(1.0, rel=0.15)
@@ -79,9 +79,17 @@ def test_due_sources() -> None:
     now = utc(2026, 11, 29, 12)
     fresh = SourceState("fresh", "feed", "u", last_fetch_at=now - timedelta(minutes=10))
     stale = SourceState("stale", "feed", "u", last_fetch_at=now - timedelta(hours=2))
-    failing = SourceState("failing", "feed", "u", last_fetch_at=now - timedelta(hours=2), consecutive_errors=3)
+    failing = SourceState(
+        "failing", "feed", "u", last_fetch_at=now - timedelta(hours=2), consecutive_errors=3
+    )
     states = {s.name: s for s in (fresh, stale, failing)}
-    sources = [_source("new"), _source("fresh"), _source("stale"), _source("failing"), _source("off", enabled=False)]
+    sources = [
+        _source("new"),
+        _source("fresh"),
+        _source("stale"),
+        _source("failing"),
+        _source("off", enabled=False),
+    ]
     assert [s.name for s in due_sources(sources, states, now)] == ["new", "stale"]
     # Three failures in a row: wait 4 intervals, not 1.
     assert next_fetch_at(_source("failing"), failing) == now + timedelta(hours=2)

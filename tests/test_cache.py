@@ -59,7 +59,9 @@ def _writer(path: str, key: str, value: bytes) -> None:
 def test_embedded_cache_is_shared_across_processes(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
     reader = EmbeddedCache(path)
-    process = multiprocessing.get_context("spawn").Process(target=_writer, args=(str(path), "k", b"from-child"))
+    process = multiprocessing.get_context("spawn").Process(
+        target=_writer, args=(str(path), "k", b"from-child")
+    )
     process.start()
     process.join(30)
     assert process.exitcode == 0

@@ -54,8 +54,12 @@ def test_plain_postgres_url_uses_psycopg(home: Path) -> None:
         ("sources.toml", "[[source]]\nname = 'a'\n", "source[0].url", "required"),
         ("sources.toml", "[[source]]\nname = 'a'\nurl = 'ftp://x/y'\n", "source[0].url", "http(s)"),
         ("sources.toml", "[[source]]\nname = 'A B'\nurl = 'https://x/'\n", "source[0].name", "lower-case"),
-        ("sources.toml", "[[source]]\nname = 'a'\nurl = 'https://x/'\ninterval = 'soon'\n",
-         "source[0].interval", "duration"),
+        (
+            "sources.toml",
+            "[[source]]\nname = 'a'\nurl = 'https://x/'\ninterval = 'soon'\n",
+            "source[0].interval",
+            "duration",
+        ),
         ("brand.toml", "[[profile]]\nname = 'b'\nvalues = []\n", "profile[0].values", "at least 1"),
     ],
 )

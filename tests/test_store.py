@@ -85,8 +85,15 @@ def test_embeddings_and_window(store: SqlStore) -> None:
 
 def _record(topic_id: str, day: date, size: int = 2) -> TopicRecord:
     return TopicRecord(
-        id=topic_id, label=f"Label {topic_id}", keywords=["a", "b"], size=size, first_seen=day, last_seen=day,
-        growth=1.5, centroid=np.ones(4, dtype=np.float32), daily={day: size},
+        id=topic_id,
+        label=f"Label {topic_id}",
+        keywords=["a", "b"],
+        size=size,
+        first_seen=day,
+        last_seen=day,
+        growth=1.5,
+        centroid=np.ones(4, dtype=np.float32),
+        daily={day: size},
     )
 
 
@@ -94,14 +101,24 @@ def test_runs_persist_topics_and_keep_first_seen(store: SqlStore) -> None:
     _sources(store)
     store.add_items([_item(n) for n in range(4)])
     run1 = store.start_run(as_of=T0, window_days=30, model="m")
-    store.finish_run(run1, AnalysisResult(
-        topics=[_record("t1", date(2026, 11, 2))], assignments=[("id0", "t1", 0.9), ("id1", "t1", None)],
-        n_items=4, snapshot={"x": 1},
-    ))
+    store.finish_run(
+        run1,
+        AnalysisResult(
+            topics=[_record("t1", date(2026, 11, 2))],
+            assignments=[("id0", "t1", 0.9), ("id1", "t1", None)],
+            n_items=4,
+            snapshot={"x": 1},
+        ),
+    )
     run2 = store.start_run(as_of=T0 + timedelta(days=7), window_days=30, model="m")
-    store.finish_run(run2, AnalysisResult(
-        topics=[_record("t1", date(2026, 11, 5), size=1)], assignments=[("id2", "t1", 0.5)], n_items=4,
-    ))
+    store.finish_run(
+        run2,
+        AnalysisResult(
+            topics=[_record("t1", date(2026, 11, 5), size=1)],
+            assignments=[("id2", "t1", 0.5)],
+            n_items=4,
+        ),
+    )
     topics = store.topics()
     assert [t.id for t in topics] == ["t1"]
     assert topics[0].first_seen == date(2026, 11, 2)  # identity keeps its history
@@ -116,13 +133,21 @@ def test_failed_run_is_not_served(store: SqlStore) -> None:
     _sources(store)
     store.add_items([_item(1)])
     run_ok = store.start_run(as_of=T0, window_days=30, model="m")
-    store.finish_run(run_ok, AnalysisResult(topics=[_record("t1", date(2026, 11, 2), 1)],
-                                            assignments=[("id1", "t1", None)], n_items=1))
+    store.finish_run(
+        run_ok,
+        AnalysisResult(
+            topics=[_record("t1", date(2026, 11, 2), 1)], assignments=[("id1", "t1", None)], n_items=1
+        ),
+    )
     run_bad = store.start_run(as_of=T0, window_days=30, model="m")
     with pytest.raises(StoreError):
         # A membership pointing at an unknown item violates a foreign key: the whole run rolls back.
-        store.finish_run(run_bad, AnalysisResult(topics=[_record("t2", date(2026, 11, 2), 1)],
-                                                 assignments=[("missing", "t2", None)], n_items=1))
+        store.finish_run(
+            run_bad,
+            AnalysisResult(
+                topics=[_record("t2", date(2026, 11, 2), 1)], assignments=[("missing", "t2", None)], n_items=1
+            ),
+        )
     store.fail_run(run_bad, "boom")
     latest = store.latest_run()
     assert latest is not None and latest.id == run_ok

@@ -65,7 +65,9 @@ def build_result(
         "as_of": as_of.isoformat(),
         "run_id": run_id,
         "items": len(window),
-        "topics": [_summary(record, window, members[label]) for record, label in zip(records, order, strict=True)],
+        "topics": [
+            _summary(record, window, members[label]) for record, label in zip(records, order, strict=True)
+        ],
     }
     return AnalysisResult(topics=records, assignments=assignments, n_items=len(window), snapshot=snapshot)
 

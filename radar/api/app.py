@@ -40,7 +40,12 @@ def create_app(config: RadarConfig | None = None, radar: Radar | None = None) ->
         return JSONResponse(
             status_code=503,
             media_type="application/problem+json",
-            content={"type": "about:blank", "title": "Service unavailable", "status": 503, "detail": str(exc)},
+            content={
+                "type": "about:blank",
+                "title": "Service unavailable",
+                "status": 503,
+                "detail": str(exc),
+            },
         )
 
     app.include_router(_routes())
@@ -82,6 +87,11 @@ def _routes() -> Any:
     ) -> dict[str, Any]:
         payload = radar.topics_payload()
         chosen = [topic for topic in payload["topics"] if topic["size"] >= min_size][:limit]
-        return {"run_id": payload["run_id"], "as_of": payload["as_of"], "count": len(chosen), "topics": chosen}
+        return {
+            "run_id": payload["run_id"],
+            "as_of": payload["as_of"],
+            "count": len(chosen),
+            "topics": chosen,
+        }
 
     return router

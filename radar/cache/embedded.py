@@ -20,7 +20,8 @@ class EmbeddedCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as conn:
                 conn.execute(
-                    "CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL)"
+                    "CREATE TABLE IF NOT EXISTS cache "
+                    "(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL)"
                 )
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"embedded cache at {path} cannot be opened: {exc}") from exc
@@ -37,9 +38,7 @@ class EmbeddedCache:
 
     def get(self, key: str) -> bytes | None:
         try:
-            row = self._connect().execute(
-                "SELECT value, expires FROM cache WHERE key = ?", (key,)
-            ).fetchone()
+            row = self._connect().execute("SELECT value, expires FROM cache WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
             raise CacheError(f"embedded cache read failed: {exc}") from exc
         if row is None:

@@ -167,54 +167,129 @@ OWNED_FEED = "maison-verte-blog"
 
 FEEDS: tuple[FeedDef, ...] = (
     FeedDef(
-        "city-pulse-weekly", "City Pulse Weekly", "What people in cities talk about, every week.", "en",
+        "city-pulse-weekly",
+        "City Pulse Weekly",
+        "What people in cities talk about, every week.",
+        "en",
         "rss",
-        "stories", ("Hannah Cole", "Marcus Reid", "Aisha Bello"), 0.8,
+        "stories",
+        ("Hannah Cole", "Marcus Reid", "Aisha Bello"),
+        0.8,
     ),
     FeedDef(
-        "greenline-digest", "Greenline Digest", "Everyday sustainability, energy and food.", "en", "atom",
-        "digest", ("Priya Natarajan", "Leo Fairfax"), 0.6, html_summaries=True,
+        "greenline-digest",
+        "Greenline Digest",
+        "Everyday sustainability, energy and food.",
+        "en",
+        "atom",
+        "digest",
+        ("Priya Natarajan", "Leo Fairfax"),
+        0.6,
+        html_summaries=True,
     ),
     FeedDef(
-        "workshift-review", "Workshift Review", "How work is changing, desk by desk.", "en", "rss",
-        "articles", ("Tom Albright", "Ruth Calder", "Sam Okafor"), 0.9,
+        "workshift-review",
+        "Workshift Review",
+        "How work is changing, desk by desk.",
+        "en",
+        "rss",
+        "articles",
+        ("Tom Albright", "Ruth Calder", "Sam Okafor"),
+        0.9,
     ),
     FeedDef(
-        "screen-and-play", "Screen & Play", "Streaming, games and the way we use our screens.", "en", "atom",
-        "posts", ("Nina Holm", "Jonah Wells"), 0.5,
+        "screen-and-play",
+        "Screen & Play",
+        "Streaming, games and the way we use our screens.",
+        "en",
+        "atom",
+        "posts",
+        ("Nina Holm", "Jonah Wells"),
+        0.5,
     ),
     FeedDef(
-        "thrift-and-thread", "Thrift & Thread", "Clothes, resale and the fashion economy.", "en", "rss",
-        "style", ("Erin Maddox", "Felix Grant"), 0.7, html_summaries=True,
+        "thrift-and-thread",
+        "Thrift & Thread",
+        "Clothes, resale and the fashion economy.",
+        "en",
+        "rss",
+        "style",
+        ("Erin Maddox", "Felix Grant"),
+        0.7,
+        html_summaries=True,
     ),
     FeedDef(
-        "kitchen-ledger", "The Kitchen Ledger", "Home cooking, food prices and where food comes from.", "en",
-        "atom", "recipes-and-news", ("Aisha Bello", "Tom Albright"), 0.4,
+        "kitchen-ledger",
+        "The Kitchen Ledger",
+        "Home cooking, food prices and where food comes from.",
+        "en",
+        "atom",
+        "recipes-and-news",
+        ("Aisha Bello", "Tom Albright"),
+        0.4,
     ),
     FeedDef(
-        "terre-et-table", "Terre et Table", "Cuisine du quotidien, produits de saison et producteurs.", "fr",
-        "rss", "articles", ("Camille Roux", "Julien Morel"), 0.7, html_summaries=True,
+        "terre-et-table",
+        "Terre et Table",
+        "Cuisine du quotidien, produits de saison et producteurs.",
+        "fr",
+        "rss",
+        "articles",
+        ("Camille Roux", "Julien Morel"),
+        0.7,
+        html_summaries=True,
     ),
     FeedDef(
-        "velo-cite-mag", "Vélo Cité Mag", "Le magazine des mobilités douces en ville.", "fr", "atom",
-        "actu", ("Inès Benali", "Thomas Perrin", "Hugo Lambert"), 0.8,
+        "velo-cite-mag",
+        "Vélo Cité Mag",
+        "Le magazine des mobilités douces en ville.",
+        "fr",
+        "atom",
+        "actu",
+        ("Inès Benali", "Thomas Perrin", "Hugo Lambert"),
+        0.8,
     ),
     FeedDef(
-        "le-bureau-hybride", "Le Bureau Hybride",
+        "le-bureau-hybride",
+        "Le Bureau Hybride",
         "Télétravail, organisation et nouvelles façons de travailler.",
-        "fr", "rss", "billets", ("Lucie Garnier", "Antoine Lefort"), 0.9,
+        "fr",
+        "rss",
+        "billets",
+        ("Lucie Garnier", "Antoine Lefort"),
+        0.9,
     ),
     FeedDef(
-        "foyer-et-energie", "Foyer & Énergie", "Factures, rénovation et vie quotidienne à la maison.", "fr",
-        "atom", "conseils", ("Claire Dumas", "Yanis Haddad"), 0.5, html_summaries=True,
+        "foyer-et-energie",
+        "Foyer & Énergie",
+        "Factures, rénovation et vie quotidienne à la maison.",
+        "fr",
+        "atom",
+        "conseils",
+        ("Claire Dumas", "Yanis Haddad"),
+        0.5,
+        html_summaries=True,
     ),
     FeedDef(
-        "culture-en-veille", "Culture en veille", "Tendances, écrans, mode et modes de vie.", "fr", "rss",
-        "tendances", ("Sofia Marchetti", "Manon Vidal", "Élise Caron"), 0.6,
+        "culture-en-veille",
+        "Culture en veille",
+        "Tendances, écrans, mode et modes de vie.",
+        "fr",
+        "rss",
+        "tendances",
+        ("Sofia Marchetti", "Manon Vidal", "Élise Caron"),
+        0.6,
     ),
     FeedDef(
-        OWNED_FEED, "Le journal de Maison Verte", "Nos producteurs, nos engagements, nos saisons.", "fr",
-        "atom", "journal", ("L'équipe Maison Verte", "Margaux, cheffe de produit"), 1.0, owned=True,
+        OWNED_FEED,
+        "Le journal de Maison Verte",
+        "Nos producteurs, nos engagements, nos saisons.",
+        "fr",
+        "atom",
+        "journal",
+        ("L'équipe Maison Verte", "Margaux, cheffe de produit"),
+        1.0,
+        owned=True,
         html_summaries=True,
     ),
 )
@@ -228,26 +303,56 @@ FEEDS_BY_SLUG: dict[str, FeedDef] = {feed.slug: feed for feed in FEEDS}
 
 PLACES: dict[str, tuple[str, ...]] = {
     "en": (
-        "Leeds", "Bristol", "Rotterdam", "Montreal", "Melbourne", "Copenhagen", "Glasgow", "Portland",
+        "Leeds",
+        "Bristol",
+        "Rotterdam",
+        "Montreal",
+        "Melbourne",
+        "Copenhagen",
+        "Glasgow",
+        "Portland",
         "Dublin",
-        "Manchester", "Toronto", "Edinburgh",
+        "Manchester",
+        "Toronto",
+        "Edinburgh",
     ),
     "fr": (
-        "à Lyon", "à Nantes", "à Bordeaux", "à Lille", "à Grenoble", "à Rennes", "à Strasbourg",
+        "à Lyon",
+        "à Nantes",
+        "à Bordeaux",
+        "à Lille",
+        "à Grenoble",
+        "à Rennes",
+        "à Strasbourg",
         "à Montpellier",
-        "à Bruxelles", "à Québec", "à Toulouse", "à Genève",
+        "à Bruxelles",
+        "à Québec",
+        "à Toulouse",
+        "à Genève",
     ),
 }
 
 CYCLING_EN = PhraseBank(
     who=(
-        "commuters", "parents with cargo bikes", "delivery riders", "city planners", "students",
+        "commuters",
+        "parents with cargo bikes",
+        "delivery riders",
+        "city planners",
+        "students",
         "shop owners",
-        "older residents", "night-shift workers",
+        "older residents",
+        "night-shift workers",
     ),
     things=(
-        "protected bike lanes", "cargo bikes", "e-bike subsidies", "secure bike parking", "bike-share docks",
-        "school streets", "winter cycling gear", "cycle superhighways", "traffic-calmed junctions",
+        "protected bike lanes",
+        "cargo bikes",
+        "e-bike subsidies",
+        "secure bike parking",
+        "bike-share docks",
+        "school streets",
+        "winter cycling gear",
+        "cycle superhighways",
+        "traffic-calmed junctions",
     ),
     titles=(
         "{Who} in {place} ask for more {thing}",
@@ -287,13 +392,25 @@ CYCLING_EN = PhraseBank(
 
 CYCLING_FR = PhraseBank(
     who=(
-        "cyclistes du quotidien", "parents à vélo-cargo", "livreurs à vélo", "urbanistes", "étudiants",
-        "commerçants", "retraités", "salariés en horaires décalés",
+        "cyclistes du quotidien",
+        "parents à vélo-cargo",
+        "livreurs à vélo",
+        "urbanistes",
+        "étudiants",
+        "commerçants",
+        "retraités",
+        "salariés en horaires décalés",
     ),
     things=(
-        "les pistes cyclables protégées", "le vélo-cargo", "la prime au vélo électrique",
-        "les parkings vélos sécurisés", "les stations de vélos en libre-service", "les rues scolaires",
-        "l'équipement pour rouler l'hiver", "le réseau express vélo", "les carrefours apaisés",
+        "les pistes cyclables protégées",
+        "le vélo-cargo",
+        "la prime au vélo électrique",
+        "les parkings vélos sécurisés",
+        "les stations de vélos en libre-service",
+        "les rues scolaires",
+        "l'équipement pour rouler l'hiver",
+        "le réseau express vélo",
+        "les carrefours apaisés",
     ),
     titles=(
         "{Place}, les {who} réclament {thing}",
@@ -334,13 +451,23 @@ CYCLING_FR = PhraseBank(
 
 PLANT_EN = PhraseBank(
     who=(
-        "home cooks", "students on a budget", "young parents", "canteen chefs", "flexitarians",
+        "home cooks",
+        "students on a budget",
+        "young parents",
+        "canteen chefs",
+        "flexitarians",
         "food bloggers",
         "school cooks",
     ),
     things=(
-        "lentil stews", "chickpea curries", "tofu scrambles", "mushroom ragouts", "bean burgers",
-        "seasonal vegetable bowls", "tempeh skewers", "split-pea soups",
+        "lentil stews",
+        "chickpea curries",
+        "tofu scrambles",
+        "mushroom ragouts",
+        "bean burgers",
+        "seasonal vegetable bowls",
+        "tempeh skewers",
+        "split-pea soups",
     ),
     titles=(
         "{n} ways {who} are cooking {thing} this week",
@@ -377,12 +504,22 @@ PLANT_EN = PhraseBank(
 
 PLANT_FR = PhraseBank(
     who=(
-        "cuisiniers amateurs", "étudiants fauchés", "jeunes parents", "chefs de cantine", "flexitariens",
-        "blogueurs culinaires", "familles nombreuses",
+        "cuisiniers amateurs",
+        "étudiants fauchés",
+        "jeunes parents",
+        "chefs de cantine",
+        "flexitariens",
+        "blogueurs culinaires",
+        "familles nombreuses",
     ),
     things=(
-        "le dahl de lentilles", "le curry de pois chiches", "le tofu brouillé", "le ragoût de champignons",
-        "les galettes de haricots", "les bols de légumes de saison", "les brochettes de tempeh",
+        "le dahl de lentilles",
+        "le curry de pois chiches",
+        "le tofu brouillé",
+        "le ragoût de champignons",
+        "les galettes de haricots",
+        "les bols de légumes de saison",
+        "les brochettes de tempeh",
         "la soupe de pois cassés",
     ),
     titles=(
@@ -426,13 +563,23 @@ PLANT_FR = PhraseBank(
 
 HYBRID_EN = PhraseBank(
     who=(
-        "office workers", "team managers", "HR directors", "young graduates", "commuting parents",
+        "office workers",
+        "team managers",
+        "HR directors",
+        "young graduates",
+        "commuting parents",
         "freelancers",
         "IT staff",
     ),
     things=(
-        "hot-desking", "badge-tracked office days", "home-office allowances", "no-meeting days",
-        "coworking passes", "desk booking apps", "hybrid team rituals", "quiet rooms at the office",
+        "hot-desking",
+        "badge-tracked office days",
+        "home-office allowances",
+        "no-meeting days",
+        "coworking passes",
+        "desk booking apps",
+        "hybrid team rituals",
+        "quiet rooms at the office",
     ),
     titles=(
         "{Who} in {place} push back on {thing}",
@@ -472,12 +619,21 @@ HYBRID_EN = PhraseBank(
 
 HYBRID_FR = PhraseBank(
     who=(
-        "salariés de bureau", "managers d'équipe", "DRH", "jeunes diplômés", "parents navetteurs",
-        "indépendants", "informaticiens",
+        "salariés de bureau",
+        "managers d'équipe",
+        "DRH",
+        "jeunes diplômés",
+        "parents navetteurs",
+        "indépendants",
+        "informaticiens",
     ),
     things=(
-        "le flex office", "le badge de présence", "l'indemnité de télétravail", "les journées sans réunion",
-        "les abonnements de coworking", "les applis de réservation de bureaux",
+        "le flex office",
+        "le badge de présence",
+        "l'indemnité de télétravail",
+        "les journées sans réunion",
+        "les abonnements de coworking",
+        "les applis de réservation de bureaux",
         "les rituels d'équipe hybrides",
         "les bulles de concentration",
     ),
@@ -522,13 +678,23 @@ HYBRID_FR = PhraseBank(
 
 STREAMING_EN = PhraseBank(
     who=(
-        "teenagers", "casual gamers", "cord-cutting families", "binge-watchers", "retro game collectors",
-        "esports fans", "couch co-op players",
+        "teenagers",
+        "casual gamers",
+        "cord-cutting families",
+        "binge-watchers",
+        "retro game collectors",
+        "esports fans",
+        "couch co-op players",
     ),
     things=(
-        "streaming subscriptions", "ad-supported plans", "cloud gaming", "mobile puzzle games",
+        "streaming subscriptions",
+        "ad-supported plans",
+        "cloud gaming",
+        "mobile puzzle games",
         "watch parties",
-        "weekly episode releases", "handheld consoles", "cosy farming games",
+        "weekly episode releases",
+        "handheld consoles",
+        "cosy farming games",
     ),
     titles=(
         "{Who} spend {n} hours a week on {thing}, survey finds",
@@ -566,13 +732,23 @@ STREAMING_EN = PhraseBank(
 
 STREAMING_FR = PhraseBank(
     who=(
-        "adolescents", "joueurs occasionnels", "familles sans box TV", "amateurs de séries",
-        "collectionneurs de jeux rétro", "fans d'e-sport", "joueurs en coopération",
+        "adolescents",
+        "joueurs occasionnels",
+        "familles sans box TV",
+        "amateurs de séries",
+        "collectionneurs de jeux rétro",
+        "fans d'e-sport",
+        "joueurs en coopération",
     ),
     things=(
-        "les abonnements de streaming", "les offres avec publicité", "le cloud gaming",
-        "les jeux de puzzle sur mobile", "les soirées de visionnage", "les séries en épisodes hebdomadaires",
-        "les consoles portables", "les jeux de ferme cosy",
+        "les abonnements de streaming",
+        "les offres avec publicité",
+        "le cloud gaming",
+        "les jeux de puzzle sur mobile",
+        "les soirées de visionnage",
+        "les séries en épisodes hebdomadaires",
+        "les consoles portables",
+        "les jeux de ferme cosy",
     ),
     titles=(
         "Les {who} passent {n} heures par semaine sur {thing}, selon une étude",
@@ -615,12 +791,23 @@ STREAMING_FR = PhraseBank(
 
 THRIFT_EN = PhraseBank(
     who=(
-        "students", "vintage hunters", "young professionals", "resellers", "parents of toddlers",
-        "fashion influencers", "charity shop volunteers",
+        "students",
+        "vintage hunters",
+        "young professionals",
+        "resellers",
+        "parents of toddlers",
+        "fashion influencers",
+        "charity shop volunteers",
     ),
     things=(
-        "second-hand jeans", "pre-loved designer bags", "clothing swaps", "ultra-cheap online hauls",
-        "vintage markets", "capsule wardrobes", "second-hand winter coats", "upcycled jackets",
+        "second-hand jeans",
+        "pre-loved designer bags",
+        "clothing swaps",
+        "ultra-cheap online hauls",
+        "vintage markets",
+        "capsule wardrobes",
+        "second-hand winter coats",
+        "upcycled jackets",
     ),
     titles=(
         "{Who} in {place} turn to {thing} as prices climb",
@@ -658,13 +845,23 @@ THRIFT_EN = PhraseBank(
 
 THRIFT_FR = PhraseBank(
     who=(
-        "étudiants", "chineurs de vintage", "jeunes actifs", "revendeurs", "parents de jeunes enfants",
-        "influenceuses mode", "bénévoles de friperies solidaires",
+        "étudiants",
+        "chineurs de vintage",
+        "jeunes actifs",
+        "revendeurs",
+        "parents de jeunes enfants",
+        "influenceuses mode",
+        "bénévoles de friperies solidaires",
     ),
     things=(
-        "les jeans de seconde main", "les sacs de créateurs d'occasion", "les trocs de vêtements",
-        "les commandes à très bas prix", "les braderies vintage", "la garde-robe capsule",
-        "les manteaux d'hiver d'occasion", "les vestes upcyclées",
+        "les jeans de seconde main",
+        "les sacs de créateurs d'occasion",
+        "les trocs de vêtements",
+        "les commandes à très bas prix",
+        "les braderies vintage",
+        "la garde-robe capsule",
+        "les manteaux d'hiver d'occasion",
+        "les vestes upcyclées",
     ),
     titles=(
         "{Place}, les {who} se tournent vers {thing} face à la hausse des prix",
@@ -707,12 +904,23 @@ THRIFT_FR = PhraseBank(
 
 ENERGY_EN = PhraseBank(
     who=(
-        "renters", "homeowners", "pensioners", "young families", "landlords", "energy advisers",
+        "renters",
+        "homeowners",
+        "pensioners",
+        "young families",
+        "landlords",
+        "energy advisers",
         "students in shared flats",
     ),
     things=(
-        "heat pumps", "smart thermostats", "loft insulation", "rooftop solar panels", "time-of-use tariffs",
-        "draught-proofing kits", "external wall insulation", "double glazing",
+        "heat pumps",
+        "smart thermostats",
+        "loft insulation",
+        "rooftop solar panels",
+        "time-of-use tariffs",
+        "draught-proofing kits",
+        "external wall insulation",
+        "double glazing",
     ),
     titles=(
         "{Who} in {place} look to {thing} to cut winter costs",
@@ -750,13 +958,23 @@ ENERGY_EN = PhraseBank(
 
 ENERGY_FR = PhraseBank(
     who=(
-        "locataires", "propriétaires", "retraités", "jeunes familles", "bailleurs", "conseillers énergie",
+        "locataires",
+        "propriétaires",
+        "retraités",
+        "jeunes familles",
+        "bailleurs",
+        "conseillers énergie",
         "colocataires étudiants",
     ),
     things=(
-        "les pompes à chaleur", "les thermostats connectés", "l'isolation des combles",
-        "les panneaux solaires sur le toit", "les offres heures creuses", "les kits anti-courants d'air",
-        "l'isolation des murs par l'extérieur", "le double vitrage",
+        "les pompes à chaleur",
+        "les thermostats connectés",
+        "l'isolation des combles",
+        "les panneaux solaires sur le toit",
+        "les offres heures creuses",
+        "les kits anti-courants d'air",
+        "l'isolation des murs par l'extérieur",
+        "le double vitrage",
     ),
     titles=(
         "{Place}, les {who} misent sur {thing} pour alléger l'hiver",
@@ -800,13 +1018,23 @@ ENERGY_FR = PhraseBank(
 
 LOCAL_EN = PhraseBank(
     who=(
-        "market gardeners", "neighbourhood grocers", "dairy farmers", "restaurant owners",
+        "market gardeners",
+        "neighbourhood grocers",
+        "dairy farmers",
+        "restaurant owners",
         "food co-op members",
-        "bakers", "orchard growers",
+        "bakers",
+        "orchard growers",
     ),
     things=(
-        "short supply chains", "farm-to-shop deliveries", "regional flour", "seasonal vegetable boxes",
-        "a 150-km sourcing radius", "farmers' markets", "local cheese", "heritage apple varieties",
+        "short supply chains",
+        "farm-to-shop deliveries",
+        "regional flour",
+        "seasonal vegetable boxes",
+        "a 150-km sourcing radius",
+        "farmers' markets",
+        "local cheese",
+        "heritage apple varieties",
     ),
     titles=(
         "How {who} near {place} keep {thing} alive",
@@ -841,13 +1069,23 @@ LOCAL_EN = PhraseBank(
 
 LOCAL_FR = PhraseBank(
     who=(
-        "maraîchers", "épiciers de quartier", "éleveurs laitiers", "restaurateurs",
-        "membres de coopératives alimentaires", "boulangers", "arboriculteurs",
+        "maraîchers",
+        "épiciers de quartier",
+        "éleveurs laitiers",
+        "restaurateurs",
+        "membres de coopératives alimentaires",
+        "boulangers",
+        "arboriculteurs",
     ),
     things=(
-        "les circuits courts", "les livraisons directes de la ferme", "la farine de la région",
-        "les paniers de légumes de saison", "les producteurs à moins de 150 km", "les marchés de producteurs",
-        "les fromages fermiers", "les variétés anciennes de pommes",
+        "les circuits courts",
+        "les livraisons directes de la ferme",
+        "la farine de la région",
+        "les paniers de légumes de saison",
+        "les producteurs à moins de 150 km",
+        "les marchés de producteurs",
+        "les fromages fermiers",
+        "les variétés anciennes de pommes",
     ),
     titles=(
         "Comment les {who} font vivre {thing} {place}",
@@ -887,9 +1125,14 @@ LOCAL_FR = PhraseBank(
 LOCAL_FR_OWNED = PhraseBank(
     who=("maraîchers partenaires", "fromagers", "meuniers", "arboriculteurs", "éleveurs", "apiculteurs"),
     things=(
-        "nos producteurs à moins de 150 km", "la farine de meule de la vallée", "nos paniers de saison",
-        "les pommes de variétés anciennes", "le fromage de chèvre fermier", "le miel de printemps",
-        "les légumes racines de l'hiver", "nos livraisons directes de la ferme",
+        "nos producteurs à moins de 150 km",
+        "la farine de meule de la vallée",
+        "nos paniers de saison",
+        "les pommes de variétés anciennes",
+        "le fromage de chèvre fermier",
+        "le miel de printemps",
+        "les légumes racines de l'hiver",
+        "nos livraisons directes de la ferme",
     ),
     titles=(
         "Portrait : nos {who} et {thing}",
@@ -925,13 +1168,21 @@ LOCAL_FR_OWNED = PhraseBank(
 
 PACKAGING_EN = PhraseBank(
     who=(
-        "grocery chains", "packaging designers", "zero-waste shoppers", "cosmetics brands",
+        "grocery chains",
+        "packaging designers",
+        "zero-waste shoppers",
+        "cosmetics brands",
         "recycling officers",
         "small food brands",
     ),
     things=(
-        "compostable packaging", "refill stations", "deposit-return jars", "recycled cardboard",
-        "plastic-free shelves", "carbon labels", "bulk aisles",
+        "compostable packaging",
+        "refill stations",
+        "deposit-return jars",
+        "recycled cardboard",
+        "plastic-free shelves",
+        "carbon labels",
+        "bulk aisles",
     ),
     titles=(
         "{Who} test {thing} in {place}",
@@ -964,14 +1215,21 @@ PACKAGING_EN = PhraseBank(
 
 PACKAGING_FR = PhraseBank(
     who=(
-        "enseignes de distribution", "designers d'emballages", "adeptes du zéro déchet",
+        "enseignes de distribution",
+        "designers d'emballages",
+        "adeptes du zéro déchet",
         "marques de cosmétiques",
-        "agents du tri", "petites marques alimentaires",
+        "agents du tri",
+        "petites marques alimentaires",
     ),
     things=(
-        "les emballages compostables", "les stations de recharge", "les bocaux consignés",
+        "les emballages compostables",
+        "les stations de recharge",
+        "les bocaux consignés",
         "le carton recyclé",
-        "les rayons sans plastique", "l'affichage carbone", "le vrac",
+        "les rayons sans plastique",
+        "l'affichage carbone",
+        "le vrac",
     ),
     titles=(
         "Les {who} testent {thing} {place}",
@@ -1010,8 +1268,12 @@ PACKAGING_FR = PhraseBank(
 PACKAGING_FR_OWNED = PhraseBank(
     who=("équipes logistiques", "clients fidèles", "fournisseurs d'emballages", "équipes en boutique"),
     things=(
-        "nos bocaux consignés", "nos sacs en papier recyclé", "le rayon vrac", "notre bilan carbone annuel",
-        "nos emballages compostables", "la fin du plastique en caisse",
+        "nos bocaux consignés",
+        "nos sacs en papier recyclé",
+        "le rayon vrac",
+        "notre bilan carbone annuel",
+        "nos emballages compostables",
+        "la fin du plastique en caisse",
     ),
     titles=(
         "Nos engagements : {thing}",
@@ -1044,12 +1306,23 @@ PACKAGING_FR_OWNED = PhraseBank(
 
 REPAIR_EN = PhraseBank(
     who=(
-        "volunteer fixers", "retired electricians", "students", "tinkerers", "librarians", "parents",
+        "volunteer fixers",
+        "retired electricians",
+        "students",
+        "tinkerers",
+        "librarians",
+        "parents",
         "small repair shops",
     ),
     things=(
-        "repair cafés", "spare parts", "repairability scores", "second-life smartphones",
-        "toaster and lamp repairs", "right-to-repair rules", "tool libraries", "battery replacements",
+        "repair cafés",
+        "spare parts",
+        "repairability scores",
+        "second-life smartphones",
+        "toaster and lamp repairs",
+        "right-to-repair rules",
+        "tool libraries",
+        "battery replacements",
         "refurbished laptops",
     ),
     titles=(
@@ -1091,14 +1364,24 @@ REPAIR_EN = PhraseBank(
 
 REPAIR_FR = PhraseBank(
     who=(
-        "bénévoles réparateurs", "électriciens retraités", "étudiants", "bricoleurs", "bibliothécaires",
-        "parents", "petits ateliers de réparation",
+        "bénévoles réparateurs",
+        "électriciens retraités",
+        "étudiants",
+        "bricoleurs",
+        "bibliothécaires",
+        "parents",
+        "petits ateliers de réparation",
     ),
     things=(
-        "les repair cafés", "les pièces détachées", "l'indice de réparabilité",
+        "les repair cafés",
+        "les pièces détachées",
+        "l'indice de réparabilité",
         "les smartphones reconditionnés",
-        "la réparation de grille-pain et de lampes", "le droit à la réparation", "les outilthèques",
-        "le changement de batterie", "les ordinateurs reconditionnés",
+        "la réparation de grille-pain et de lampes",
+        "le droit à la réparation",
+        "les outilthèques",
+        "le changement de batterie",
+        "les ordinateurs reconditionnés",
     ),
     titles=(
         "{Place}, des {who} lancent un repair café mensuel",
@@ -1142,12 +1425,23 @@ REPAIR_FR = PhraseBank(
 
 DUMBPHONE_EN = PhraseBank(
     who=(
-        "teenagers", "young professionals", "parents", "university students", "writers", "startup founders",
+        "teenagers",
+        "young professionals",
+        "parents",
+        "university students",
+        "writers",
+        "startup founders",
         "retirees",
     ),
     things=(
-        "basic flip phones", "screen-free evenings", "notification-free weekends", "phone lockers at school",
-        "minimalist handsets", "app-free commutes", "digital detox challenges", "offline clubs",
+        "basic flip phones",
+        "screen-free evenings",
+        "notification-free weekends",
+        "phone lockers at school",
+        "minimalist handsets",
+        "app-free commutes",
+        "digital detox challenges",
+        "offline clubs",
     ),
     titles=(
         "{Who} in {place} trade smartphones for {thing}",
@@ -1187,13 +1481,23 @@ DUMBPHONE_EN = PhraseBank(
 
 DUMBPHONE_FR = PhraseBank(
     who=(
-        "adolescents", "jeunes actifs", "parents", "étudiants", "écrivains", "fondateurs de start-up",
+        "adolescents",
+        "jeunes actifs",
+        "parents",
+        "étudiants",
+        "écrivains",
+        "fondateurs de start-up",
         "retraités",
     ),
     things=(
-        "les téléphones à clapet", "les soirées sans écran", "les week-ends sans notifications",
-        "les casiers à téléphones au collège", "les téléphones minimalistes", "les trajets sans applis",
-        "les défis de détox numérique", "les clubs hors ligne",
+        "les téléphones à clapet",
+        "les soirées sans écran",
+        "les week-ends sans notifications",
+        "les casiers à téléphones au collège",
+        "les téléphones minimalistes",
+        "les trajets sans applis",
+        "les défis de détox numérique",
+        "les clubs hors ligne",
     ),
     titles=(
         "{Place}, les {who} troquent leur smartphone contre {thing}",
@@ -1234,12 +1538,22 @@ DUMBPHONE_FR = PhraseBank(
 
 FOURDAY_EN = PhraseBank(
     who=(
-        "employees", "small business owners", "nurses", "software teams", "council workers", "young parents",
+        "employees",
+        "small business owners",
+        "nurses",
+        "software teams",
+        "council workers",
+        "young parents",
         "economists",
     ),
     things=(
-        "a 32-hour week", "four-day week pilots", "compressed schedules", "three-day weekends",
-        "Friday-off rotas", "output-based targets", "reduced-hours contracts",
+        "a 32-hour week",
+        "four-day week pilots",
+        "compressed schedules",
+        "three-day weekends",
+        "Friday-off rotas",
+        "output-based targets",
+        "reduced-hours contracts",
     ),
     titles=(
         "{Who} in {place} trial a four-day week",
@@ -1277,13 +1591,21 @@ FOURDAY_EN = PhraseBank(
 
 FOURDAY_FR = PhraseBank(
     who=(
-        "salariés", "patrons de PME", "infirmiers", "équipes de développeurs", "agents territoriaux",
-        "jeunes parents", "économistes",
+        "salariés",
+        "patrons de PME",
+        "infirmiers",
+        "équipes de développeurs",
+        "agents territoriaux",
+        "jeunes parents",
+        "économistes",
     ),
     things=(
-        "la semaine de 32 heures", "les expérimentations de semaine de quatre jours",
+        "la semaine de 32 heures",
+        "les expérimentations de semaine de quatre jours",
         "les horaires compressés",
-        "les week-ends de trois jours", "les vendredis libres par roulement", "les objectifs de résultats",
+        "les week-ends de trois jours",
+        "les vendredis libres par roulement",
+        "les objectifs de résultats",
         "les contrats à temps réduit",
     ),
     titles=(
@@ -1329,15 +1651,24 @@ FOURDAY_FR = PhraseBank(
 # A fictional brand and collection, so that the burst has its own unmistakable vocabulary.
 SCANDAL_EN = PhraseBank(
     who=(
-        "shoppers", "climate activists", "fashion influencers", "consumer lawyers", "investors",
-        "former employees", "sustainability researchers",
+        "shoppers",
+        "climate activists",
+        "fashion influencers",
+        "consumer lawyers",
+        "investors",
+        "former employees",
+        "sustainability researchers",
     ),
     things=(
-        'the "Terra Pure" line', 'the "100% recycled" label', "Norvane's eco labels",
-        "the brand's influencer campaign", "the forest-themed advertising", 'the "carbon-neutral" tagline',
+        'the "Terra Pure" line',
+        'the "100% recycled" label',
+        "Norvane's eco labels",
+        "the brand's influencer campaign",
+        "the forest-themed advertising",
+        'the "carbon-neutral" tagline',
     ),
     titles=(
-        "Norvane's \"Terra Pure\" collection accused of greenwashing in {place}",
+        'Norvane\'s "Terra Pure" collection accused of greenwashing in {place}',
         "Lab tests find only {pct}% recycled fibre in Norvane's eco line",
         "{Who} call for a boycott of Norvane after greenwashing report",
         "Norvane pulls {n} products as the greenwashing row grows",
@@ -1348,13 +1679,13 @@ SCANDAL_EN = PhraseBank(
         "Greenwashing storm: {who} in {place} return Norvane clothes",
     ),
     leads=(
-        "An NGO report says Norvane's \"Terra Pure\" collection contains only {pct}% recycled material "
+        'An NGO report says Norvane\'s "Terra Pure" collection contains only {pct}% recycled material '
         "despite being sold as fully recycled.",
         "{Who} flooded social media with criticism of Norvane after lab tests contradicted {thing}.",
         "Norvane has withdrawn {n} items from its eco range while it reviews its claims.",
         "The greenwashing row around Norvane has spread from fashion blogs to the evening news in {place}.",
         "{Who} say the Norvane case shows why eco labels need independent checks.",
-        "In {place}, shoppers queued to return Norvane garments bought from the \"Terra Pure\" line.",
+        'In {place}, shoppers queued to return Norvane garments bought from the "Terra Pure" line.',
     ),
     facts=(
         "The brand had promoted the line with forest imagery and carbon-neutral claims.",
@@ -1374,13 +1705,20 @@ SCANDAL_EN = PhraseBank(
 
 SCANDAL_FR = PhraseBank(
     who=(
-        "consommateurs", "militants pour le climat", "influenceuses mode", "avocats spécialisés",
+        "consommateurs",
+        "militants pour le climat",
+        "influenceuses mode",
+        "avocats spécialisés",
         "investisseurs",
-        "anciens salariés", "chercheurs en développement durable",
+        "anciens salariés",
+        "chercheurs en développement durable",
     ),
     things=(
-        "la ligne « Terra Pure »", "l'étiquette « 100 % recyclé »", "les labels écologiques de Norvane",
-        "la campagne d'influenceurs de la marque", "la publicité aux images de forêt",
+        "la ligne « Terra Pure »",
+        "l'étiquette « 100 % recyclé »",
+        "les labels écologiques de Norvane",
+        "la campagne d'influenceurs de la marque",
+        "la publicité aux images de forêt",
         "le slogan « neutre en carbone »",
     ),
     titles=(
@@ -1441,64 +1779,90 @@ THEMES: dict[str, ThemeSpec] = {
     spec.name: spec
     for spec in (
         ThemeSpec(
-            "urban-cycling", "background",
+            "urban-cycling",
+            "background",
             "Everyday urban cycling: bike lanes, cargo bikes, commuting by bike.",
             BACKGROUND,
             (
-                ("city-pulse-weekly", 2.5), ("greenline-digest", 1.5), ("velo-cite-mag", 6),
+                ("city-pulse-weekly", 2.5),
+                ("greenline-digest", 1.5),
+                ("velo-cite-mag", 6),
                 ("culture-en-veille", 1),
             ),
             {"en": CYCLING_EN, "fr": CYCLING_FR},
         ),
         ThemeSpec(
-            "plant-based-cooking", "background", "Plant-based and flexitarian home cooking on a budget.",
+            "plant-based-cooking",
+            "background",
+            "Plant-based and flexitarian home cooking on a budget.",
             BACKGROUND,
             (
-                ("kitchen-ledger", 4.5), ("greenline-digest", 1), ("city-pulse-weekly", 0.5),
+                ("kitchen-ledger", 4.5),
+                ("greenline-digest", 1),
+                ("city-pulse-weekly", 0.5),
                 ("terre-et-table", 4),
-                (OWNED_FEED, 0.8), ("foyer-et-energie", 0.5),
+                (OWNED_FEED, 0.8),
+                ("foyer-et-energie", 0.5),
             ),
             {"en": PLANT_EN, "fr": PLANT_FR},
         ),
         ThemeSpec(
-            "hybrid-work", "background",
+            "hybrid-work",
+            "background",
             "Hybrid and remote work: office days, hot-desking, home-office costs.",
             BACKGROUND,
             (
-                ("workshift-review", 4), ("screen-and-play", 0.5), ("city-pulse-weekly", 0.5),
-                ("le-bureau-hybride", 4), ("culture-en-veille", 0.5),
+                ("workshift-review", 4),
+                ("screen-and-play", 0.5),
+                ("city-pulse-weekly", 0.5),
+                ("le-bureau-hybride", 4),
+                ("culture-en-veille", 0.5),
             ),
             {"en": HYBRID_EN, "fr": HYBRID_FR},
         ),
         ThemeSpec(
-            "streaming-gaming", "background", "Streaming subscriptions and gaming habits at home.",
+            "streaming-gaming",
+            "background",
+            "Streaming subscriptions and gaming habits at home.",
             BACKGROUND,
             (
-                ("screen-and-play", 4), ("city-pulse-weekly", 1.5), ("culture-en-veille", 3),
+                ("screen-and-play", 4),
+                ("city-pulse-weekly", 1.5),
+                ("culture-en-veille", 3),
                 ("le-bureau-hybride", 0.5),
             ),
             {"en": STREAMING_EN, "fr": STREAMING_FR},
         ),
         ThemeSpec(
-            "thrift-fashion", "background", "Second-hand clothing, resale apps and fast fashion habits.",
+            "thrift-fashion",
+            "background",
+            "Second-hand clothing, resale apps and fast fashion habits.",
             BACKGROUND,
             (
-                ("thrift-and-thread", 4), ("city-pulse-weekly", 1), ("culture-en-veille", 2.5),
+                ("thrift-and-thread", 4),
+                ("city-pulse-weekly", 1),
+                ("culture-en-veille", 2.5),
                 ("foyer-et-energie", 1),
             ),
             {"en": THRIFT_EN, "fr": THRIFT_FR},
         ),
         ThemeSpec(
-            "energy-bills", "background", "Household energy bills, insulation and heating costs.",
+            "energy-bills",
+            "background",
+            "Household energy bills, insulation and heating costs.",
             BACKGROUND,
             (
-                ("greenline-digest", 3), ("kitchen-ledger", 0.5), ("city-pulse-weekly", 0.5),
-                ("foyer-et-energie", 4), ("velo-cite-mag", 0.5),
+                ("greenline-digest", 3),
+                ("kitchen-ledger", 0.5),
+                ("city-pulse-weekly", 0.5),
+                ("foyer-et-energie", 4),
+                ("velo-cite-mag", 0.5),
             ),
             {"en": ENERGY_EN, "fr": ENERGY_FR},
         ),
         ThemeSpec(
-            "local-sourcing", "background",
+            "local-sourcing",
+            "background",
             "Local sourcing and short food supply chains; one of the brand's declared values, written about "
             "mostly by the brand's own blog.",
             (Phase(0, SPAN_DAYS, 36),),
@@ -1507,7 +1871,8 @@ THEMES: dict[str, ThemeSpec] = {
             owned_banks={"fr": LOCAL_FR_OWNED},
         ),
         ThemeSpec(
-            "eco-packaging", "background",
+            "eco-packaging",
+            "background",
             "Sustainable packaging and environmental claims (refill, deposit, compostable); the brand's "
             "second declared value, written about mostly by the brand's own blog.",
             (Phase(0, SPAN_DAYS, 24),),
@@ -1516,13 +1881,18 @@ THEMES: dict[str, ThemeSpec] = {
             owned_banks={"fr": PACKAGING_FR_OWNED},
         ),
         ThemeSpec(
-            "repair-culture", "emergence",
+            "repair-culture",
+            "emergence",
             "Repair cafés, right to repair and keeping devices longer: a trickle, then strong growth in the "
             "last weeks.",
             REPAIR_PHASES,
             (
-                ("greenline-digest", 1.5), ("foyer-et-energie", 1.5), ("city-pulse-weekly", 1.5),
-                ("screen-and-play", 1), ("thrift-and-thread", 1), ("culture-en-veille", 1.5),
+                ("greenline-digest", 1.5),
+                ("foyer-et-energie", 1.5),
+                ("city-pulse-weekly", 1.5),
+                ("screen-and-play", 1),
+                ("thrift-and-thread", 1),
+                ("culture-en-veille", 1.5),
                 (OWNED_FEED, 0.6),
                 ("velo-cite-mag", 0.5),
             ),
@@ -1530,35 +1900,48 @@ THEMES: dict[str, ThemeSpec] = {
             origin=("greenline-digest", "foyer-et-energie"),
         ),
         ThemeSpec(
-            "dumbphones", "emergence",
+            "dumbphones",
+            "emergence",
             "Dumbphones and digital sobriety: going offline on purpose, minimal phones, screen-free time.",
             DUMBPHONE_PHASES,
             (
-                ("screen-and-play", 1.5), ("culture-en-veille", 1.5), ("city-pulse-weekly", 1.5),
-                ("workshift-review", 1), ("le-bureau-hybride", 1),
+                ("screen-and-play", 1.5),
+                ("culture-en-veille", 1.5),
+                ("city-pulse-weekly", 1.5),
+                ("workshift-review", 1),
+                ("le-bureau-hybride", 1),
             ),
             {"en": DUMBPHONE_EN, "fr": DUMBPHONE_FR},
             origin=("screen-and-play", "culture-en-veille"),
         ),
         ThemeSpec(
-            "four-day-week", "emergence",
+            "four-day-week",
+            "emergence",
             "The four-day work week (semaine de quatre jours): pilots, unions, employers.",
             FOURDAY_PHASES,
             (
-                ("workshift-review", 1.5), ("le-bureau-hybride", 1.5), ("city-pulse-weekly", 1.5),
-                ("culture-en-veille", 1.5), ("foyer-et-energie", 0.7), ("screen-and-play", 0.5),
+                ("workshift-review", 1.5),
+                ("le-bureau-hybride", 1.5),
+                ("city-pulse-weekly", 1.5),
+                ("culture-en-veille", 1.5),
+                ("foyer-et-energie", 0.7),
+                ("screen-and-play", 0.5),
             ),
             {"en": FOURDAY_EN, "fr": FOURDAY_FR},
             origin=("workshift-review", "le-bureau-hybride"),
         ),
         ThemeSpec(
-            "greenwashing-scandal", "burst",
+            "greenwashing-scandal",
+            "burst",
             "A one-week viral spike: fashion brand Norvane's 'Terra Pure' eco collection exposed as "
             "greenwashing, then almost nothing.",
             BURST_PHASES,
             (
-                ("thrift-and-thread", 3), ("city-pulse-weekly", 2), ("greenline-digest", 1.5),
-                ("culture-en-veille", 3), ("foyer-et-energie", 1),
+                ("thrift-and-thread", 3),
+                ("city-pulse-weekly", 2),
+                ("greenline-digest", 1.5),
+                ("culture-en-veille", 3),
+                ("foyer-et-energie", 1),
             ),
             {"en": SCANDAL_EN, "fr": SCANDAL_FR},
         ),
@@ -1630,9 +2013,13 @@ def _fill(rng: random.Random, bank: PhraseBank, lang: str) -> dict[str, str]:
     thing = rng.choice(bank.things)
     place = rng.choice(PLACES[lang])
     return {
-        "who": who, "Who": _cap(who), "de_who": _de(who),
-        "thing": thing, "Thing": _cap(thing),
-        "place": place, "Place": _cap(place),
+        "who": who,
+        "Who": _cap(who),
+        "de_who": _de(who),
+        "thing": thing,
+        "Thing": _cap(thing),
+        "place": place,
+        "Place": _cap(place),
         "n": str(rng.randint(*bank.n_range)),
         "pct": str(rng.randint(*bank.pct_range)),
     }
@@ -1732,8 +2119,15 @@ def _assign_guids(drafts: list[_Draft]) -> None:
 
 def _to_entry(draft: _Draft) -> DemoEntry:
     return DemoEntry(
-        guid=draft.guid, url=draft.url, title=draft.title, text=draft.text, published=draft.published,
-        theme=draft.theme, feed=draft.feed, lang=FEEDS_BY_SLUG[draft.feed].lang, author=draft.author,
+        guid=draft.guid,
+        url=draft.url,
+        title=draft.title,
+        text=draft.text,
+        published=draft.published,
+        theme=draft.theme,
+        feed=draft.feed,
+        lang=FEEDS_BY_SLUG[draft.feed].lang,
+        author=draft.author,
         duplicate_of=draft.original.guid if draft.original else None,
     )
 
@@ -1754,8 +2148,14 @@ def generate(seed: int = DEFAULT_SEED) -> Corpus:
         mine.sort(key=lambda e: (e.published, e.guid), reverse=True)
         feeds.append(
             DemoFeed(
-                slug=spec.slug, title=spec.title, lang=spec.lang, format=spec.format, owned=spec.owned,
-                entries=mine, description=spec.description, html_summaries=spec.html_summaries,
+                slug=spec.slug,
+                title=spec.title,
+                lang=spec.lang,
+                format=spec.format,
+                owned=spec.owned,
+                entries=mine,
+                description=spec.description,
+                html_summaries=spec.html_summaries,
             )
         )
     return Corpus(seed=seed, feeds=feeds, themes=dict(THEMES))
@@ -1850,21 +2250,35 @@ def truth(corpus: Corpus) -> dict[str, Any]:
         themes[name] = {"kind": spec.kind, "lang": langs, "description": spec.description}
     items = [
         {
-            "feed": e.feed, "guid": e.guid, "url": e.url, "theme": e.theme, "published_at": _iso(e.published),
+            "feed": e.feed,
+            "guid": e.guid,
+            "url": e.url,
+            "theme": e.theme,
+            "published_at": _iso(e.published),
             "duplicate_of": e.duplicate_of,
         }
         for e in entries
     ]
-    return {"seed": corpus.seed, "start": START.isoformat(), "end": END.isoformat(), "themes": themes,
-            "items": items}
+    return {
+        "seed": corpus.seed,
+        "start": START.isoformat(),
+        "end": END.isoformat(),
+        "themes": themes,
+        "items": items,
+    }
 
 
 def index(corpus: Corpus) -> dict[str, Any]:
     """The list of feed files, read back by :func:`feed_specs` without regenerating anything."""
     feeds = [
         {
-            "slug": f.slug, "filename": f.filename, "title": f.title, "lang": f.lang, "format": f.format,
-            "owned": f.owned, "items": len(f.entries),
+            "slug": f.slug,
+            "filename": f.filename,
+            "title": f.title,
+            "lang": f.lang,
+            "format": f.format,
+            "owned": f.owned,
+            "items": len(f.entries),
         }
         for f in corpus.feeds
     ]
@@ -1895,8 +2309,13 @@ def feed_specs(base_url: str, feeds_dir: Path = FEEDS_DIR) -> list[dict[str, Any
     listing = json.loads((feeds_dir / "index.json").read_text(encoding="utf-8"))
     base = base_url.rstrip("/")
     return [
-        {"name": f["slug"], "url": f"{base}/{f['filename']}", "lang": f["lang"], "owned": f["owned"],
-         "kind": "feed"}
+        {
+            "name": f["slug"],
+            "url": f"{base}/{f['filename']}",
+            "lang": f["lang"],
+            "owned": f["owned"],
+            "kind": "feed",
+        }
         for f in listing["feeds"]
     ]
 
@@ -1905,16 +2324,23 @@ def to_jsonl(corpus: Corpus) -> Iterator[str]:
     """One JSON object per item (no trailing newline), oldest first, in the backtest input format."""
     for e in corpus.entries():
         record = {
-            "id": e.guid, "published_at": _iso(e.published), "title": e.title, "text": e.text, "url": e.url,
-            "source": e.feed, "lang": e.lang, "author": e.author,
+            "id": e.guid,
+            "published_at": _iso(e.published),
+            "title": e.title,
+            "text": e.text,
+            "url": e.url,
+            "source": e.feed,
+            "lang": e.lang,
+            "author": e.author,
         }
         yield json.dumps(record, ensure_ascii=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m radar.demo.corpus", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=FEEDS_DIR,
-    help="folder for the feed files (default: bundled)")
+    parser.add_argument(
+        "--out", type=Path, default=FEEDS_DIR, help="folder for the feed files (default: bundled)"
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: 7)")
     parser.add_argument("--jsonl", type=Path, default=None, help="also write the items as JSONL to this file")
     parser.add_argument("--no-feeds", action="store_true", help="do not write the feed files")

@@ -9,7 +9,8 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, time as dtime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +93,15 @@ def run_demo(
         radar = make_radar(config)
         if not uses_embedded:
             radar.store.delete_everything()
-        console.print(f"demo home {home} — store: {radar.store.backend}, cache: {type(radar.cache).__name__}",
-                      highlight=False)
+        console.print(
+            f"demo home {home} — store: {radar.store.backend}, cache: {type(radar.cache).__name__}",
+            highlight=False,
+        )
         report = radar.collect(progress=progress_factory())
-    console.print(f"collected {report.new_items} items from {len(report.outcomes)} feeds "
-                  f"({len(report.failed)} failed)", highlight=False)
+    console.print(
+        f"collected {report.new_items} items from {len(report.outcomes)} feeds ({len(report.failed)} failed)",
+        highlight=False,
+    )
     radar.embed_pending(progress=progress_factory())
     latest = radar.store.latest_published()
     assert latest is not None, "the bundled corpus produced no items"
@@ -105,11 +110,15 @@ def run_demo(
     for step in range(DEMO_RUNS - 1, -1, -1):
         runs.append(radar.analyze(end - timedelta(days=7 * step), progress=progress_factory()))
     payload = radar.topics_payload()
-    console.print(f"{len(runs)} analysis runs; latest (as of {end:%Y-%m-%d}): {runs[-1].n_topics} topics "
-                  f"over {runs[-1].n_items} items", highlight=False)
+    console.print(
+        f"{len(runs)} analysis runs; latest (as of {end:%Y-%m-%d}): {runs[-1].n_topics} topics "
+        f"over {runs[-1].n_items} items",
+        highlight=False,
+    )
     for topic in payload["topics"][:8]:
-        console.print(f"  {topic['label']:<48} size {topic['size']:>3}  growth {topic['growth']:.2f}",
-                      highlight=False)
+        console.print(
+            f"  {topic['label']:<48} size {topic['size']:>3}  growth {topic['growth']:.2f}", highlight=False
+        )
     if serve:
         _serve(radar, console, api_port, dashboard_port)
     radar.close()

@@ -67,7 +67,9 @@ class SqlStore:
         """Make sure every configured ``(name, kind, url)`` has a row; update kind and url if changed."""
         with self._tx() as conn:
             for name, kind, url in configured:
-                found = conn.execute(select(t.sources.c.kind, t.sources.c.url).where(t.sources.c.name == name))
+                found = conn.execute(
+                    select(t.sources.c.kind, t.sources.c.url).where(t.sources.c.name == name)
+                )
                 row = found.first()
                 if row is None:
                     conn.execute(
@@ -135,7 +137,8 @@ class SqlStore:
                 if item.url and conn.execute(select(exists().where(t.items.c.url == item.url))).scalar():
                     continue
                 result = conn.execute(
-                    self._insert_ignore(t.items).values(
+                    self._insert_ignore(t.items)
+                    .values(
                         id=item.id,
                         source=item.source,
                         url=item.url,
@@ -157,7 +160,9 @@ class SqlStore:
 
     def items_to_embed(self, model: str, limit: int = 1000) -> list[tuple[str, str]]:
         """``(item_id, content)`` of items that have no embedding from ``model`` yet."""
-        has_vector = exists().where(and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model))
+        has_vector = exists().where(
+            and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model)
+        )
         query = (
             select(t.items.c.id, t.items.c.title, t.items.c.text)
             .where(~has_vector)
@@ -169,9 +174,13 @@ class SqlStore:
         return [(row.id, _content(row.title, row.text)) for row in rows]
 
     def count_to_embed(self, model: str) -> int:
-        has_vector = exists().where(and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model))
+        has_vector = exists().where(
+            and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model)
+        )
         with self._tx() as conn:
-            return int(conn.execute(select(func.count()).select_from(t.items).where(~has_vector)).scalar_one())
+            return int(
+                conn.execute(select(func.count()).select_from(t.items).where(~has_vector)).scalar_one()
+            )
 
     def save_embeddings(self, model: str, vectors: Sequence[tuple[str, Vector]]) -> None:
         rows = [
@@ -293,7 +302,9 @@ class SqlStore:
         found = conn.execute(select(t.topics.c.first_seen).where(t.topics.c.id == topic.id)).first()
         if found is None:
             conn.execute(
-                insert(t.topics).values(id=topic.id, first_seen=topic.first_seen, created_run=run_id, **values)
+                insert(t.topics).values(
+                    id=topic.id, first_seen=topic.first_seen, created_run=run_id, **values
+                )
             )
         else:
             first_seen = min(found.first_seen, topic.first_seen)
@@ -304,7 +315,9 @@ class SqlStore:
     def latest_run(self, status: str = "done") -> RunInfo | None:
         with self._tx() as conn:
             row = (
-                conn.execute(select(t.runs).where(t.runs.c.status == status).order_by(t.runs.c.id.desc()).limit(1))
+                conn.execute(
+                    select(t.runs).where(t.runs.c.status == status).order_by(t.runs.c.id.desc()).limit(1)
+                )
                 .mappings()
                 .first()
             )
@@ -332,9 +345,13 @@ class SqlStore:
                 .group_by(t.topic_items.c.topic_id)
                 .subquery()
             )
-            rows = conn.execute(
-                select(t.topics, sizes.c.run_size).join(sizes, sizes.c.topic_id == t.topics.c.id)
-            ).mappings().all()
+            rows = (
+                conn.execute(
+                    select(t.topics, sizes.c.run_size).join(sizes, sizes.c.topic_id == t.topics.c.id)
+                )
+                .mappings()
+                .all()
+            )
             daily_rows = conn.execute(
                 select(t.topic_daily.c.topic_id, t.topic_daily.c.day, t.topic_daily.c["items"]).where(
                     t.topic_daily.c.run_id == run_id
@@ -362,7 +379,9 @@ class SqlStore:
     def snapshot(self, run_id: int, kind: str = "topics") -> dict[str, Any] | None:
         with self._tx() as conn:
             payload = conn.execute(
-                select(t.snapshots.c.payload).where(t.snapshots.c.run_id == run_id, t.snapshots.c.kind == kind)
+                select(t.snapshots.c.payload).where(
+                    t.snapshots.c.run_id == run_id, t.snapshots.c.kind == kind
+                )
             ).scalar()
         return dict(payload) if payload is not None else None
 
@@ -370,7 +389,7 @@ class SqlStore:
 
     def stats(self) -> dict[str, Any]:
         with self._tx() as conn:
-            counts = {
+            counts: dict[str, Any] = {
                 name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
                 for name, table in (
                     ("items", t.items),
@@ -385,7 +404,9 @@ class SqlStore:
                 .order_by(t.runs.c.id.desc())
                 .limit(1)
             ).first()
-            counts["topics_tracked"] = int(conn.execute(select(func.count()).select_from(t.topics)).scalar_one())
+            counts["topics_tracked"] = int(
+                conn.execute(select(func.count()).select_from(t.topics)).scalar_one()
+            )
         counts["topics"] = int(latest.n_topics) if latest else 0
         counts["latest_run"] = int(latest.id) if latest else None
         counts["backend"] = self.backend

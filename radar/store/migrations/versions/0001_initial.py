@@ -104,5 +104,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("snapshots", "topic_daily", "topic_items", "topics", "runs", "embeddings", "items", "sources"):
+    for table in (
+        "snapshots",
+        "topic_daily",
+        "topic_items",
+        "topics",
+        "runs",
+        "embeddings",
+        "items",
+        "sources",
+    ):
         op.drop_table(table)

@@ -1,0 +1,112 @@
+"""The CLI, run as a user runs it: a real process, real config files, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COMMANDS = (
+    "init",
+    "collect",
+    "analyze",
+    "topics",
+    "serve",
+    "dashboard",
+    "demo",
+    "backtest",
+    "stats",
+    "worker",
+)
+
+
+def radar(
+    *args: str, home: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")}
+    full_env.update(env or {})
+    if home is not None:
+        full_env["RADAR_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "radar.cli", *args], capture_output=True, text=True, env=full_env, timeout=120
+    )
+
+
+def test_help_lists_every_command_with_help_text() -> None:
+    result = radar("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+        sub = radar(command, "--help")
+        assert sub.returncode == 0, sub.stderr
+        assert "--home" in sub.stdout
+        lines = [line for line in sub.stdout.splitlines() if line.strip() and "Usage" not in line]
+        assert lines, f"{command} has no help text"
+
+
+def test_init_then_stats_json(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    result = radar("init", "--home", str(home))
+    assert result.returncode == 0, result.stderr
+    assert (home / "config" / "sources.toml").exists()
+    assert (home / "radar.sqlite3").exists()
+    stats = radar("stats", "--json", home=home)
+    assert stats.returncode == 0, stats.stderr
+    counts = json.loads(stats.stdout)
+    assert counts["items"] == 0 and counts["topics"] == 0 and counts["sources_configured"] == 4
+
+
+@pytest.mark.parametrize("command", ["stats", "topics", "collect", "analyze", "backtest"])
+def test_bad_config_exits_2_naming_file_and_key(tmp_path: Path, command: str) -> None:
+    home = tmp_path / "h"
+    assert radar("init", "--home", str(home)).returncode == 0
+    sources = home / "config" / "sources.toml"
+    sources.write_text("[[source]]\nname = 'x'\nurl = 'not a url'\n", encoding="utf-8")
+    result = radar(command, "--home", str(home))
+    assert result.returncode == 2
+    assert str(sources) in result.stderr and "source[0].url" in result.stderr
+
+
+def test_unknown_source_kind_is_a_config_error(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    assert radar("init", "--home", str(home)).returncode == 0
+    (home / "config" / "sources.toml").write_text(
+        "[[source]]\nname = 'x'\nkind = 'carrier-pigeon'\nurl = 'https://x.example/'\n", encoding="utf-8"
+    )
+    result = radar("stats", home=home)
+    assert result.returncode == 2
+    assert "source[0].kind" in result.stderr and "carrier-pigeon" in result.stderr
+
+
+def test_environment_home_and_database_url(tmp_path: Path, pg_url: str) -> None:
+    home = tmp_path / "h"
+    env = {"RADAR_DATABASE_URL": pg_url}
+    assert radar("init", home=home, env=env).returncode == 0
+    stats = radar("stats", "--json", home=home, env=env)
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["backend"] == "postgresql"
+    assert not (home / "radar.sqlite3").exists()
+
+
+def test_bad_environment_exits_2(tmp_path: Path) -> None:
+    result = radar("stats", home=tmp_path, env={"RADAR_REDIS_URL": "http://nope"})
+    assert result.returncode == 2
+    assert "RADAR_REDIS_URL" in result.stderr
+
+
+def test_topics_when_empty(tmp_path: Path) -> None:
+    assert radar("init", "--home", str(tmp_path)).returncode == 0
+    result = radar("topics", "--json", home=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["topics"] == []
+
+
+def test_backtest_says_it_is_not_there_yet(tmp_path: Path) -> None:
+    assert radar("init", "--home", str(tmp_path)).returncode == 0
+    result = radar("backtest", home=tmp_path)
+    assert result.returncode == 1
+    assert "issue 3" in result.stderr
