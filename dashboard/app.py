@@ -63,7 +63,9 @@ def main() -> None:
         ]
     )
     st.subheader("Themes, fastest-growing first")
-    st.caption("Start with the themes marked 'rising fast': they are gaining attention now and are worth a read.")
+    st.caption(
+        "Start with the themes marked 'rising fast': they are gaining attention now and are worth a read."
+    )
     st.dataframe(frame, hide_index=True, width="stretch")
 
     st.subheader("Growth by theme")
@@ -74,13 +76,17 @@ def main() -> None:
     labels = [topic["label"] for topic in payload["topics"]]
     choice = st.selectbox("Theme", labels, index=0)
     topic = payload["topics"][labels.index(choice)]
-    daily = pd.Series(topic["daily_counts"], name="items per day")
+    daily = pd.Series(topic["daily_counts"], name="items per day", dtype="int64")
     daily.index = pd.to_datetime(daily.index)
+    # The store keeps only the days that had items: run the line on to the analysis date with zeros, or a
+    # theme that went quiet would end on its last active day and look as if it were still climbing.
+    end = max([*daily.index, pd.Timestamp(as_of)])
+    days = pd.date_range(daily.index.min() if len(daily) else end, end, freq="D")
     st.caption(
         f"How many items a day mentioned “{topic['label']}”. A line that climbs at the right end is a theme "
         "that is picking up; a single spike that falls back is a burst."
     )
-    st.line_chart(daily.asfreq("D", fill_value=0))
+    st.line_chart(daily.reindex(days, fill_value=0))
 
 
 main()

@@ -81,7 +81,8 @@ def test_planted_emergences_are_found_and_growing(demo_home: Path) -> None:
     assert latest is not None
     with radar.store.engine.connect() as conn:
         rows = conn.exec_driver_sql(
-            "SELECT ti.topic_id, i.url FROM topic_items ti JOIN items i ON i.id = ti.item_id WHERE ti.run_id = ?",
+            "SELECT ti.topic_id, i.url FROM topic_items ti JOIN items i ON i.id = ti.item_id "
+            "WHERE ti.run_id = ?",
             (latest.id,),
         ).all()
     growth = {topic.id: topic.growth for topic in radar.topics()}
