@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -34,7 +35,7 @@ def main() -> None:
     radar = _radar()
     payload = radar.topics_payload()
     stats = radar.stats()
-    st.title("📡 Vigie — what is moving in culture")
+    st.title("Vigie — what is moving in culture")
     as_of = str(payload["as_of"] or "")[:10]
     if not payload["topics"]:
         st.info("No topics yet. Run `radar collect` then `radar analyze`, or `radar demo`.")
@@ -69,8 +70,11 @@ def main() -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
 
     st.subheader("Growth by theme")
-    st.caption("Each bar is one theme's growth; bars above 1 are themes gaining attention.")
-    st.bar_chart(frame.set_index("Theme")["Growth"], horizontal=True)
+    st.caption(
+        "Each bar is one theme's growth, fastest first. The line marks 1: bars past it are themes gaining "
+        "attention, bars short of it are cooling."
+    )
+    st.altair_chart(_growth_chart(frame), width="stretch")
 
     st.subheader("One theme over time")
     labels = [topic["label"] for topic in payload["topics"]]
@@ -86,7 +90,36 @@ def main() -> None:
         f"How many items a day mentioned “{topic['label']}”. A line that climbs at the right end is a theme "
         "that is picking up; a single spike that falls back is a burst."
     )
-    st.line_chart(daily.reindex(days, fill_value=0))
+    series = daily.reindex(days, fill_value=0).rename_axis("Day").reset_index()
+    st.altair_chart(_daily_chart(series), width="stretch")
+
+
+def _growth_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    order = frame.sort_values("Growth", ascending=False)["Theme"].tolist()
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("Growth:Q", title="Growth (1 = steady)"),
+            y=alt.Y("Theme:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.condition(alt.datum.Growth >= 1, alt.value("#2f7d4f"), alt.value("#9aa5b1")),
+            tooltip=["Theme", "Growth", "Trend", "Items"],
+        )
+    )
+    steady = alt.Chart(pd.DataFrame({"Growth": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(x="Growth:Q")
+    return bars + steady
+
+
+def _daily_chart(series: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(series)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("Day:T", title=None, axis=alt.Axis(format="%d %b", tickCount="day")),
+            y=alt.Y("items per day:Q", title="Items per day", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[alt.Tooltip("Day:T", format="%d %b %Y"), "items per day:Q"],
+        )
+    )
 
 
 main()

@@ -17,23 +17,17 @@ DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 def dashboard_command(host: str, port: int) -> list[str]:
     """The command line that runs the Streamlit dashboard (no telemetry, no browser opening)."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(DASHBOARD_APP),
-        "--server.address",
-        host,
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--global.developmentMode",
-        "false",
-    ]
+    options = {
+        "server.address": host,
+        "server.port": str(port),
+        "server.headless": "true",
+        "browser.gatherUsageStats": "false",
+        "global.developmentMode": "false",
+        # Board members need no "Deploy" button or developer menu.
+        "client.toolbarMode": "minimal",
+    }
+    flags = [part for key, value in options.items() for part in (f"--{key}", value)]
+    return [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP), *flags]
 
 
 class ApiServer:

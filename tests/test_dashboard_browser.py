@@ -42,13 +42,6 @@ CHART = '[data-testid="stVegaLiteChart"]'  # st.bar_chart / st.line_chart in Str
 RENDERED_CHART = f"{CHART} :is(svg.marks, canvas)"  # the Vega view, once drawn
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _patient_expect() -> None:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=TIMEOUT_MS)  # a cold Streamlit server on a small CI runner can take a while
-
-
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(reason)
@@ -67,9 +60,10 @@ def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError as exc:
         _unavailable(f"playwright is not installed (pip install -e '.[dev]'): {exc}")
+    expect.set_options(timeout=TIMEOUT_MS)  # a cold Streamlit server on a small CI runner can take a while
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield launched
@@ -133,12 +127,18 @@ def _assert_no_exception_box(page: Any) -> None:
     assert boxes.count() == 0, boxes.all_inner_texts()
 
 
-def _screenshot(page: Any, name: str) -> Path:
-    """A screenshot of the whole page. Streamlit scrolls inside its main pane, not the document, so the
-    viewport is grown to the pane's height first (``full_page`` alone would cut the page at 900 px)."""
+def _show_whole_page(page: Any) -> None:
+    """Grow the viewport to the page's full height. Streamlit scrolls inside its main pane, not the
+    document, so ``full_page`` screenshots alone stop at the fold; and a scroll closes an open select box,
+    so a click that has to scroll first (Playwright does) would shut the list it opens."""
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": 1280, "height": int(height)})
     page.wait_for_timeout(500)  # let the charts re-layout to the new size
+
+
+def _screenshot(page: Any, name: str) -> Path:
+    """A screenshot of the whole page under test-artifacts/ (git-ignored)."""
+    _show_whole_page(page)
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
@@ -159,8 +159,9 @@ def test_seeded_dashboard_in_a_browser(home: Path, start_dashboard: Callable[[Pa
     expect(page.get_by_text(TITLE)).to_be_visible()
     expect(page.get_by_text(f"{N_ITEMS} articles and posts from {len(SOURCES)} sources")).to_be_visible()
     expect(page.get_by_text(f"as of {AS_OF.date().isoformat()}")).to_be_visible()
-    expect(page.locator('[data-testid="stMetricLabel"]')).to_have_text(["Themes tracked", "Items read", "Sources"])
-    expect(page.locator('[data-testid="stMetricValue"]')).to_have_text(["3", str(N_ITEMS), str(len(SOURCES))])
+    metric = '[data-testid="stMetric{}"]'
+    expect(page.locator(metric.format("Label"))).to_have_text(["Themes tracked", "Items read", "Sources"])
+    expect(page.locator(metric.format("Value"))).to_have_text(["3", str(N_ITEMS), str(len(SOURCES))])
 
     # The table is drawn on a canvas; its text lives in the grid's accessible DOM, in growth order.
     table = page.locator('[data-testid="stDataFrame"]')
@@ -187,6 +188,7 @@ def test_choosing_another_theme_redraws_its_line(
     seed_home(home)
     _open(page, start_dashboard(home))
     expect(page.locator(RENDERED_CHART)).to_have_count(2)
+    _show_whole_page(page)
 
     page.get_by_role("combobox", name="Theme").click()
     expect(page.get_by_role("option")).to_have_text(BY_GROWTH)  # every theme offered, fastest first
