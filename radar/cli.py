@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from radar.errors import ConfigError, NotImplementedYet, RadarError
+from radar.errors import ConfigError, RadarError
 from radar.settings import RadarConfig, load_config
 
 app = typer.Typer(
@@ -292,16 +292,114 @@ def demo(
         raise _fail(exc) from exc
 
 
+def _every(value: str) -> int:
+    from radar.settings import parse_duration
+
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if seconds % 86400:
+        raise typer.BadParameter(f"{value!r} is not a whole number of days (7d, 1d)")
+    return seconds // 86400
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{option} {value!r} is not a date like 2020-03-01") from exc
+
+
 @app.command()
 def backtest(
+    items: Annotated[Path, typer.Option(help="Items as JSON Lines (.jsonl or .jsonl.gz).")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for signals.jsonl, assignments.jsonl, summary.json.")
+    ],
+    start: Annotated[
+        str | None, typer.Option(help="First as_of day (default: the first item's day).")
+    ] = None,
+    end: Annotated[str | None, typer.Option(help="Last as_of day (default: the last item's day).")] = None,
+    every: Annotated[str, typer.Option(help="Step between as_of days: 7d, 1d, ...")] = "7d",
     home: HomeOption = None,
-    items: Annotated[Path | None, typer.Option(help="Items as JSON Lines (.jsonl or .jsonl.gz).")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the results.")] = None,
 ) -> None:
-    """Replay a dated corpus as if time passed and score the signals (arrives with the trend engine)."""
-    _config(home)
-    exc = NotImplementedYet("`radar backtest` arrives with the trend engine (issue 3); nothing was run")
-    raise _fail(exc)
+    """Replay a dated corpus as if time passed, with the live engine; write its signals."""
+    from radar.backtest.runner import BacktestParams, run_backtest
+    from radar.embedding import make_embedder
+
+    params = BacktestParams(start=_day(start, "--start"), end=_day(end, "--end"), every_days=_every(every))
+    config = _config(home)
+    if not items.exists():
+        raise _fail(ConfigError("no such file", file=str(items)))
+    embedder = make_embedder(config.settings.embedding_model, config.settings.embedding_batch_size)
+    try:
+        summary = run_backtest(items, out_dir, params, config, embedder, progress=_progress())
+    except RadarError as exc:
+        raise _fail(exc) from exc
+    counts = summary["counts"]
+    for error in summary["errors"]:
+        err.print(f"[yellow]skipped[/] {error}", highlight=False)
+    out.print(
+        f"{counts['as_of_steps']} steps over {counts['items_used']} items "
+        f"({counts['malformed_lines']} malformed lines skipped, "
+        f"{counts['duplicates_by_url'] + counts['duplicates_by_content']} duplicates): "
+        f"{counts['topics']} topics, states {counts['states']}; {summary['seconds']['total']} s. "
+        f"Results in {out_dir}",
+        highlight=False,
+    )
+
+
+@app.command(name="import")
+def import_items(
+    items: Annotated[
+        Path, typer.Argument(help="Items as JSON Lines (.jsonl or .jsonl.gz), the backtest format.")
+    ],
+    home: HomeOption = None,
+) -> None:
+    """Load a dated history into the store, so a new installation starts with a past."""
+    from radar.importer import import_file
+
+    radar = _radar(_config(home))
+    try:
+        report = import_file(radar.store, items)
+    except RadarError as exc:
+        raise _fail(exc) from exc
+    finally:
+        radar.close()
+    for error in report["errors"]:
+        err.print(f"[yellow]skipped[/] {error}", highlight=False)
+    out.print(
+        f"{report['new_items']} new items from {report['lines']} lines "
+        f"({report['malformed']} malformed, {report['already_stored']} already stored); "
+        "run `radar analyze` to embed and analyse them",
+        highlight=False,
+    )
+
+
+@app.command()
+def reembed(
+    home: HomeOption = None,
+    drop_others: Annotated[
+        bool, typer.Option(help="Delete vectors made by other models once every item has a new one.")
+    ] = False,
+) -> None:
+    """Embed every item with the configured model (after a model change); vectors are never mixed."""
+    radar = _radar(_config(home))
+    try:
+        count = radar.embed_pending(progress=_progress())
+        others = radar.store.vectors_by_model()
+        dropped = radar.store.drop_vectors_except(radar.embedder.name) if drop_others else 0
+    except RadarError as exc:
+        raise _fail(exc) from exc
+    finally:
+        radar.close()
+    out.print(
+        f"embedded {count} items with {radar.embedder.name}; vectors by model: {others}; dropped {dropped}",
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -66,9 +66,7 @@ class Radar:
         from radar.analysis.run import run_analysis
 
         as_of = as_of or datetime.now(UTC)
-        run = run_analysis(
-            self.store, self.settings, model=self.embedder.name, as_of=as_of, progress=progress
-        )
+        run = run_analysis(self.store, self.config, self.embedder, as_of=as_of, progress=progress)
         self._refresh_cache()
         return run
 

@@ -70,6 +70,11 @@ class Topic:
     growth: float
     daily_counts: dict[str, int] = field(default_factory=dict)
     run_id: int | None = None
+    kind: str = "cluster"
+    state: str = "noise"
+    previous_state: str | None = None
+    score: float = 0.0
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -82,4 +87,9 @@ class Topic:
             "growth": round(self.growth, 4),
             "daily_counts": dict(self.daily_counts),
             "run_id": self.run_id,
+            "kind": self.kind,
+            "state": self.state,
+            "previous_state": self.previous_state,
+            "score": round(self.score, 4),
+            "evidence": self.evidence,
         }

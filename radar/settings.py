@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from radar.errors import ConfigError
+from radar.signals.measures import SignalParams
 
-CONFIG_FILES = ("settings.toml", "sources.toml", "brand.toml")
+CONFIG_FILES = ("settings.toml", "sources.toml", "brand.toml", "watch.toml")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -61,9 +62,8 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(default="all-MiniLM-L6-v2", description="Name of the embedding model.")
     embedding_batch_size: int = Field(default=64, ge=1, le=4096, description="Items embedded per batch.")
-    analysis_window_days: int = Field(default=30, ge=1, le=3650, description="Look-back window of analysis.")
+    analysis_window_days: int = Field(default=42, ge=1, le=3650, description="Look-back window of analysis.")
     min_topic_size: int = Field(default=5, ge=2, le=1000, description="Smallest cluster that is a topic.")
-    growth_recent_days: int = Field(default=7, ge=1, le=90, description="Recent span for the growth ratio.")
     cache_ttl_s: int = Field(default=7 * 86400, ge=1, description="Time-to-live of cached snapshots.")
     log_format: Literal["text", "json"] = Field(default="text", description="Log line format.")
     log_level: str = Field(default="INFO", description="Python logging level name.")
@@ -228,14 +228,46 @@ class BrandFile(BaseModel):
     profile: list[BrandProfile] = Field(default_factory=list)
 
 
+class WatchTheme(BaseModel):
+    """A theme analysts want tracked even while it is too small to form a cluster."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    keywords: tuple[str, ...] = ()
+    threshold: float = Field(default=0.5, gt=0, le=1, description="Cosine to the description to belong.")
+
+    @property
+    def slug(self) -> str:
+        return "w-" + (re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:28] or "theme")
+
+
+class WatchFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    theme: list[WatchTheme] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> WatchFile:
+        seen: set[str] = set()
+        for theme in self.theme:
+            if theme.slug in seen:
+                raise ValueError(f"theme name {theme.name!r} is used twice")
+            seen.add(theme.slug)
+        return self
+
+
 class RadarConfig(BaseModel):
-    """Everything read from config: settings, sources and brand profiles, all validated."""
+    """Everything read from config: settings, signal thresholds, sources, brand profiles, watch themes."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
 
     settings: Settings
     sources: tuple[SourceConfig, ...]
     profiles: tuple[BrandProfile, ...]
+    signals: SignalParams = Field(default_factory=SignalParams)
+    themes: tuple[WatchTheme, ...] = ()
 
 
 def _key_path(loc: Sequence[int | str], root: str | None = None) -> str:
@@ -290,13 +322,17 @@ def load_config(home: Path | None = None, environ: Mapping[str, str] | None = No
     settings_path = config_dir / "settings.toml"
     raw_settings = _read_toml(settings_path)
     table = raw_settings.get("radar", {})
-    unknown_tables = set(raw_settings) - {"radar"}
+    unknown_tables = set(raw_settings) - {"radar", "signals"}
     if unknown_tables:
         raise ConfigError(
-            "unknown table (settings live under [radar])",
+            "unknown table (settings live under [radar], thresholds under [signals])",
             file=str(settings_path),
             key=sorted(unknown_tables)[0],
         )
+    try:
+        signals = SignalParams.model_validate(raw_settings.get("signals", {}))
+    except ValidationError as exc:
+        raise _first_error(exc, str(settings_path), root="signals") from exc
     if "home" in table:
         raise ConfigError(
             "home cannot be set inside the config it locates; use RADAR_HOME or --home",
@@ -320,7 +356,19 @@ def load_config(home: Path | None = None, environ: Mapping[str, str] | None = No
     except ValidationError as exc:
         raise _first_error(exc, str(brand_path)) from exc
 
-    return RadarConfig(settings=settings, sources=tuple(sources.source), profiles=tuple(brand.profile))
+    watch_path = config_dir / "watch.toml"
+    try:
+        watch = WatchFile.model_validate(_read_toml(watch_path))
+    except ValidationError as exc:
+        raise _first_error(exc, str(watch_path)) from exc
+
+    return RadarConfig(
+        settings=settings,
+        sources=tuple(sources.source),
+        profiles=tuple(brand.profile),
+        signals=signals,
+        themes=tuple(watch.theme),
+    )
 
 
 def _build_settings(table: dict[str, Any], home: Path, env: Mapping[str, str]) -> Settings:

@@ -1,13 +1,11 @@
-"""Pure parts of the analysis: growth, identity matching, labels, due sources."""
+"""Pure parts of the analysis: identity matching, labels, due sources."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import numpy as np
-import pytest
 
-from radar.analysis.growth import growth_ratio
 from radar.analysis.labels import readable_label
 from radar.analysis.tracking import match_topics
 from radar.domain import SourceState
@@ -21,29 +19,6 @@ AS_OF = date(2026, 11, 15)
 def _days(counts: dict[int, int]) -> dict[date, int]:
     """{days_before_as_of: items}."""
     return {AS_OF - timedelta(days=ago): n for ago, n in counts.items()}
-
-
-def test_growth_flat_rising_and_falling() -> None:
-    flat = _days(dict.fromkeys(range(30), 1))
-    rising = _days({ago: (3 if ago < 7 else 0) for ago in range(30)})
-    falling = _days({ago: (0 if ago < 7 else 2) for ago in range(30)})
-    assert growth_ratio(flat, AS_OF, 7, 30) == pytest.approx(1.0, rel=0.15)
-    assert growth_ratio(rising, AS_OF, 7, 30) > 5
-    assert growth_ratio(falling, AS_OF, 7, 30) < 0.2
-
-
-def test_growth_is_stable_with_tiny_counts() -> None:
-    # One item in the recent week and none before must not read as an explosion.
-    single = _days({1: 1})
-    assert growth_ratio(single, AS_OF, 7, 30) < 7
-    assert growth_ratio({}, AS_OF, 7, 30) == pytest.approx(23 / 7)
-    assert growth_ratio(single, AS_OF, 7, 7) == 1.0  # no baseline span: growth cannot be told
-
-
-def test_growth_ignores_days_outside_window() -> None:
-    inside = _days({2: 2})
-    with_old = {**inside, AS_OF - timedelta(days=200): 50, AS_OF + timedelta(days=3): 50}
-    assert growth_ratio(with_old, AS_OF, 7, 30) == growth_ratio(inside, AS_OF, 7, 30)
 
 
 def _unit(*values: float) -> np.ndarray:

@@ -21,6 +21,8 @@ COMMANDS = (
     "backtest",
     "stats",
     "worker",
+    "import",
+    "reembed",
 )
 
 
@@ -60,13 +62,15 @@ def test_init_then_stats_json(tmp_path: Path) -> None:
     assert counts["items"] == 0 and counts["topics"] == 0 and counts["sources_configured"] == 4
 
 
-@pytest.mark.parametrize("command", ["stats", "topics", "collect", "analyze", "backtest"])
+@pytest.mark.parametrize(
+    "command", ["stats", "topics", "collect", "analyze", "backtest --items i.jsonl --out o", "import i.jsonl"]
+)
 def test_bad_config_exits_2_naming_file_and_key(tmp_path: Path, command: str) -> None:
     home = tmp_path / "h"
     assert radar("init", "--home", str(home)).returncode == 0
     sources = home / "config" / "sources.toml"
     sources.write_text("[[source]]\nname = 'x'\nurl = 'not a url'\n", encoding="utf-8")
-    result = radar(command, "--home", str(home))
+    result = radar(*command.split(), "--home", str(home))
     assert result.returncode == 2
     assert str(sources) in result.stderr and "source[0].url" in result.stderr
 
@@ -105,8 +109,32 @@ def test_topics_when_empty(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["topics"] == []
 
 
-def test_backtest_says_it_is_not_there_yet(tmp_path: Path) -> None:
+def test_backtest_refuses_bad_arguments(tmp_path: Path) -> None:
     assert radar("init", "--home", str(tmp_path)).returncode == 0
-    result = radar("backtest", home=tmp_path)
-    assert result.returncode == 1
-    assert "issue 3" in result.stderr
+    missing = radar(
+        "backtest", "--items", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "o"), home=tmp_path
+    )
+    assert missing.returncode == 2 and "none.jsonl" in missing.stderr
+    (tmp_path / "i.jsonl").write_text("", encoding="utf-8")
+    bad_every = radar(
+        "backtest",
+        "--items",
+        str(tmp_path / "i.jsonl"),
+        "--out",
+        str(tmp_path / "o"),
+        "--every",
+        "36h",
+        home=tmp_path,
+    )
+    assert bad_every.returncode == 2 and "whole number of days" in bad_every.stderr
+    bad_day = radar(
+        "backtest",
+        "--items",
+        str(tmp_path / "i.jsonl"),
+        "--out",
+        str(tmp_path / "o"),
+        "--start",
+        "March",
+        home=tmp_path,
+    )
+    assert bad_day.returncode == 2 and "--start" in bad_day.stderr

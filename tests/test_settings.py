@@ -19,10 +19,12 @@ def _write(home: Path, name: str, text: str) -> Path:
 
 def test_defaults_written_by_init_validate(tmp_path: Path) -> None:
     written = write_default_config(tmp_path / "config")
-    assert {p.name for p in written} == {"settings.toml", "sources.toml", "brand.toml"}
+    assert {p.name for p in written} == {"settings.toml", "sources.toml", "brand.toml", "watch.toml"}
     config = load_config(tmp_path, {})
     assert config.sources and all(s.url.startswith("https://") for s in config.sources)
     assert config.profiles[0].values
+    assert config.themes and config.themes[0].slug == "w-right-to-repair"
+    assert config.signals.recent_days == 14
     assert config.settings.store_url.startswith("sqlite:///")
 
 
@@ -61,6 +63,15 @@ def test_plain_postgres_url_uses_psycopg(home: Path) -> None:
             "duration",
         ),
         ("brand.toml", "[[profile]]\nname = 'b'\nvalues = []\n", "profile[0].values", "at least 1"),
+        ("settings.toml", "[signals]\nweak_min_growth = 0.5\n", "signals.weak_min_growth", "greater than 1"),
+        ("settings.toml", "[signal]\n", "signal", "unknown table"),
+        ("watch.toml", "[[theme]]\nname = 'x'\n", "theme[0].description", "required"),
+        (
+            "watch.toml",
+            "[[theme]]\nname = 'x'\ndescription = 'y'\nthreshold = 2\n",
+            "theme[0].threshold",
+            "less than or equal",
+        ),
     ],
 )
 def test_bad_config_names_file_and_key(home: Path, name: str, text: str, key: str | None, words: str) -> None:

@@ -1,42 +1,134 @@
-"""One analysis run: window from the store -> clusters -> tracked topics -> persisted run."""
+"""One live analysis run: window from the store -> clusters -> tracked step -> persisted run."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+import numpy as np
+
+from radar.analysis.step import HISTORY_DAYS, StepOutput, Theme, Tracked, analyse_step
 from radar.analysis.topic_model import fit_clusters
-from radar.analysis.topics import TopicParams, build_result
+from radar.embedding import Embedder
 from radar.progress import Progress, Silent
-from radar.settings import Settings
-from radar.store import RunInfo, SqlStore
+from radar.settings import RadarConfig, WatchTheme
+from radar.store import AnalysisResult, RunInfo, SqlStore, TopicRecord
 
 log = logging.getLogger(__name__)
 
 
+def embed_themes(themes: Sequence[WatchTheme], embedder: Embedder) -> list[Theme]:
+    if not themes:
+        return []
+    vectors = embedder.embed([f"{t.name}. {t.description} {' '.join(t.keywords)}" for t in themes])
+    return [
+        Theme(id=t.slug, name=t.name, keywords=t.keywords, vector=vectors[i], threshold=t.threshold)
+        for i, t in enumerate(themes)
+    ]
+
+
+def load_tracked(store: SqlStore, as_of: datetime) -> dict[str, Tracked]:
+    since = (as_of - timedelta(days=HISTORY_DAYS)).date()
+    return {
+        row["id"]: Tracked(
+            id=row["id"],
+            kind=row["kind"],
+            label=row["label"],
+            keywords=list(row["keywords"]),
+            centroid=row["centroid"],
+            first_seen=row["first_seen"],
+            last_seen=row["last_seen"],
+            peak_weekly=float(row["peak_weekly"]),
+            state=row["state"],
+            history=dict(row["history"]),
+        )
+        for row in store.tracked_topics(since)
+    }
+
+
+def to_result(output: StepOutput, n_items: int, as_of: datetime, run_id: int) -> AnalysisResult:
+    records = [
+        TopicRecord(
+            id=topic.tracked.id,
+            label=topic.tracked.label,
+            keywords=topic.tracked.keywords,
+            size=topic.size,
+            first_seen=topic.tracked.first_seen,
+            last_seen=topic.tracked.last_seen,
+            growth=topic.measures.growth,
+            centroid=np.asarray(topic.tracked.centroid, dtype=np.float32),
+            daily=topic.daily,
+            kind=topic.tracked.kind,
+            state=topic.classification.state,
+            previous_state=topic.previous_state,
+            score=topic.classification.score,
+            peak_weekly=topic.tracked.peak_weekly,
+            evidence={
+                **topic.classification.evidence,
+                "sources": topic.sources,
+                "langs": topic.langs,
+            },
+        )
+        for topic in output.topics
+    ]
+    snapshot: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "run_id": run_id,
+        "items": n_items,
+        "states": _count_states(records),
+        "lineage": [list(event) for event in output.lineage],
+    }
+    return AnalysisResult(
+        topics=records,
+        assignments=output.assignments,
+        n_items=n_items,
+        snapshot=snapshot,
+        lineage=output.lineage,
+        theme_members=output.theme_members,
+    )
+
+
+def _count_states(records: Sequence[TopicRecord]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record.state] = counts.get(record.state, 0) + 1
+    return counts
+
+
 def run_analysis(
-    store: SqlStore, settings: Settings, *, model: str, as_of: datetime, progress: Progress | None = None
+    store: SqlStore,
+    config: RadarConfig,
+    embedder: Embedder,
+    *,
+    as_of: datetime,
+    progress: Progress | None = None,
 ) -> RunInfo:
     """Analyse the window ending at ``as_of``. A failure is recorded on the run and re-raised;
     the previous finished run stays the one that is served."""
+    settings = config.settings
     progress = progress or Silent()
     progress.start("analysing", 3)
     window_start = as_of - timedelta(days=settings.analysis_window_days)
-    window = store.window(model, window_start, as_of)
+    window = store.window(embedder.name, window_start, as_of)
     progress.advance()
-    run_id = store.start_run(as_of=as_of, window_days=settings.analysis_window_days, model=model)
+    run_id = store.start_run(as_of=as_of, window_days=settings.analysis_window_days, model=embedder.name)
     try:
         clusters = fit_clusters(window.contents, window.vectors, settings.min_topic_size)
         progress.advance()
-        result = build_result(
+        span = config.signals.recent_days + config.signals.baseline_days + config.signals.persistence_days
+        output = analyse_step(
             window,
             clusters,
             as_of=as_of,
-            run_id=run_id,
-            tracked=store.tracked_centroids(),
-            params=TopicParams(settings.analysis_window_days, settings.growth_recent_days),
+            id_prefix=f"t{run_id:05d}",
+            tracked=load_tracked(store, as_of),
+            params=config.signals,
+            total_daily=store.total_daily(as_of - timedelta(days=span), as_of),
+            themes=embed_themes(config.themes, embedder),
         )
-        store.finish_run(run_id, result)
+        store.finish_run(run_id, to_result(output, len(window), as_of, run_id))
         progress.advance()
     except BaseException as exc:
         store.fail_run(run_id, f"{exc.__class__.__name__}: {exc}")

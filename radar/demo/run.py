@@ -19,7 +19,7 @@ from rich.console import Console
 from radar.config_files import default_config_text
 
 DEMO_WINDOW_DAYS = 45
-DEMO_RUNS = 4  # weekly analysis runs ending on the corpus' last day, so topics are tracked across runs
+DEMO_RUNS = 8  # weekly analysis runs ending on the corpus' last day: topics are tracked across runs
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -49,7 +49,7 @@ def write_demo_config(home: Path, base_url: str) -> None:
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "settings.toml").write_text(
         "# Written by `radar demo`.\n[radar]\n"
-        f"analysis_window_days = {DEMO_WINDOW_DAYS}\nmin_topic_size = 5\ngrowth_recent_days = 7\n",
+        f"analysis_window_days = {DEMO_WINDOW_DAYS}\nmin_topic_size = 5\n",
         encoding="utf-8",
     )
     lines = ["# Written by `radar demo`: the bundled sample feeds, served on loopback.\n"]

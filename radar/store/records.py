@@ -40,6 +40,12 @@ class TopicRecord:
     growth: float
     centroid: Vector
     daily: dict[date, int] = field(default_factory=dict)
+    kind: str = "cluster"
+    state: str = "noise"
+    previous_state: str | None = None
+    score: float = 0.0
+    peak_weekly: float = 0.0
+    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,8 @@ class AnalysisResult:
     assignments: list[tuple[str, str, float | None]]  # (item_id, topic_id, probability)
     n_items: int
     snapshot: dict[str, Any] = field(default_factory=dict)
+    lineage: list[tuple[str, str, str]] = field(default_factory=list)  # (topic_id, relation, other_id)
+    theme_members: list[tuple[str, str]] = field(default_factory=list)  # (item_id, theme_id)
 
 
 @dataclass(frozen=True, slots=True)

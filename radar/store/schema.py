@@ -121,6 +121,41 @@ topics = Table(
     Column("centroid", LargeBinary),
     Column("created_run", Integer, ForeignKey("runs.id"), nullable=False),
     Column("updated_run", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="cluster"),
+    Column("state", String(16), nullable=False, server_default="noise"),
+    Column("score", Float, nullable=False, server_default="0"),
+    Column("peak_weekly", Float, nullable=False, server_default="0"),
+)
+
+topic_states = Table(
+    "topic_states",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", String(32), ForeignKey("topics.id"), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("previous_state", String(16)),
+    Column("score", Float, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Index("ix_topic_states_topic", "topic_id", "run_id"),
+)
+
+topic_lineage = Table(
+    "topic_lineage",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("topic_id", String(32), nullable=False),
+    Column("relation", String(16), nullable=False),
+    Column("other_id", String(32), nullable=False),
+    Index("ix_topic_lineage_topic", "topic_id"),
+)
+
+theme_items = Table(
+    "theme_items",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", String(32), ForeignKey("topics.id"), primary_key=True),
+    Column("item_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
 )
 
 topic_items = Table(

@@ -8,7 +8,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Insert, and_, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -196,6 +208,21 @@ class SqlStore:
             with self._tx() as conn:
                 conn.execute(self._insert_ignore(t.embeddings), rows)
 
+    def vectors_by_model(self) -> dict[str, int]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(t.embeddings.c.model, func.count()).group_by(t.embeddings.c.model)
+            ).all()
+        return {row[0]: int(row[1]) for row in rows}
+
+    def drop_vectors_except(self, model: str) -> int:
+        """Delete vectors of other models, but only once every item has one from ``model``."""
+        if self.count_to_embed(model):
+            raise StoreError(f"some items have no vector from {model!r} yet; run `radar reembed` first")
+        with self._tx() as conn:
+            result = conn.execute(delete(t.embeddings).where(t.embeddings.c.model != model))
+        return int(result.rowcount or 0)
+
     def window(self, model: str, start: datetime, end: datetime) -> Window:
         """Items published in ``[start, end]`` that have an embedding from ``model``."""
         query = (
@@ -280,6 +307,37 @@ class SqlStore:
             ]
             if daily:
                 conn.execute(insert(t.topic_daily), daily)
+            if result.topics:
+                conn.execute(
+                    insert(t.topic_states),
+                    [
+                        {
+                            "run_id": run_id,
+                            "topic_id": topic.id,
+                            "state": topic.state,
+                            "previous_state": topic.previous_state,
+                            "score": topic.score,
+                            "evidence": topic.evidence,
+                        }
+                        for topic in result.topics
+                    ],
+                )
+            if result.lineage:
+                conn.execute(
+                    insert(t.topic_lineage),
+                    [
+                        {"run_id": run_id, "topic_id": topic, "relation": relation, "other_id": other}
+                        for topic, relation, other in result.lineage
+                    ],
+                )
+            if result.theme_members:
+                conn.execute(
+                    insert(t.theme_items),
+                    [
+                        {"run_id": run_id, "theme_id": theme, "item_id": item}
+                        for item, theme in result.theme_members
+                    ],
+                )
             conn.execute(insert(t.snapshots).values(run_id=run_id, kind="topics", payload=result.snapshot))
             conn.execute(
                 update(t.runs)
@@ -298,6 +356,10 @@ class SqlStore:
             "growth": topic.growth,
             "centroid": np.asarray(topic.centroid, dtype=np.float32).tobytes(),
             "updated_run": run_id,
+            "kind": topic.kind,
+            "state": topic.state,
+            "score": topic.score,
+            "peak_weekly": topic.peak_weekly,
         }
         found = conn.execute(select(t.topics.c.first_seen).where(t.topics.c.id == topic.id)).first()
         if found is None:
@@ -323,6 +385,41 @@ class SqlStore:
             )
         return RunInfo(**dict(row)) if row else None
 
+    def tracked_topics(self, since: date) -> list[dict[str, Any]]:
+        """Every tracked topic with its centroid and its daily counts since ``since`` (latest run wins)."""
+        with self._tx() as conn:
+            rows = conn.execute(select(t.topics).where(t.topics.c.centroid.is_not(None))).mappings().all()
+            daily = conn.execute(
+                select(t.topic_daily.c.topic_id, t.topic_daily.c.day, t.topic_daily.c["items"])
+                .where(t.topic_daily.c.day >= since)
+                .order_by(t.topic_daily.c.run_id)
+            ).all()
+        history: dict[str, dict[date, int]] = {}
+        for row in daily:
+            history.setdefault(row.topic_id, {})[row.day] = row._mapping["items"]
+        return [
+            {
+                **dict(row),
+                "centroid": np.frombuffer(row["centroid"], dtype=np.float32).copy(),
+                "history": history.get(row["id"], {}),
+            }
+            for row in rows
+        ]
+
+    def total_daily(self, start: datetime, end: datetime) -> dict[date, int]:
+        """Items published per UTC day in ``[start, end]`` (all sources)."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(t.items.c.published_at).where(
+                    t.items.c.published_at >= start, t.items.c.published_at <= end
+                )
+            ).all()
+        counts: dict[date, int] = {}
+        for row in rows:
+            day = row.published_at.astimezone(UTC).date()
+            counts[day] = counts.get(day, 0) + 1
+        return counts
+
     def tracked_centroids(self) -> list[tuple[str, Vector]]:
         """Centroids of every topic seen so far, to keep identities across runs."""
         with self._tx() as conn:
@@ -339,15 +436,26 @@ class SqlStore:
                 return []
             run_id = latest.id
         with self._tx() as conn:
+            members = union_all(
+                select(t.topic_items.c.topic_id.label("topic_id")).where(t.topic_items.c.run_id == run_id),
+                select(t.theme_items.c.theme_id.label("topic_id")).where(t.theme_items.c.run_id == run_id),
+            ).subquery()
             sizes = (
-                select(t.topic_items.c.topic_id, func.count().label("run_size"))
-                .where(t.topic_items.c.run_id == run_id)
-                .group_by(t.topic_items.c.topic_id)
+                select(members.c.topic_id, func.count().label("run_size"))
+                .group_by(members.c.topic_id)
                 .subquery()
             )
             rows = (
                 conn.execute(
-                    select(t.topics, sizes.c.run_size).join(sizes, sizes.c.topic_id == t.topics.c.id)
+                    select(
+                        t.topics, sizes.c.run_size, t.topic_states.c.evidence, t.topic_states.c.previous_state
+                    )
+                    .join(sizes, sizes.c.topic_id == t.topics.c.id)
+                    .join(
+                        t.topic_states,
+                        and_(t.topic_states.c.topic_id == t.topics.c.id, t.topic_states.c.run_id == run_id),
+                        isouter=True,
+                    )
                 )
                 .mappings()
                 .all()
@@ -371,6 +479,11 @@ class SqlStore:
                 growth=float(row["growth"]),
                 daily_counts=dict(sorted(daily.get(row["id"], {}).items())),
                 run_id=run_id,
+                kind=row["kind"],
+                state=row["state"],
+                previous_state=row["previous_state"],
+                score=float(row["score"]),
+                evidence=dict(row["evidence"] or {}),
             )
             for row in rows
         ]

@@ -1,0 +1,1 @@
+"""Corpus builders that write the backtest's JSONL input format (see issue 3, section 6)."""

@@ -1,0 +1,1 @@
+"""Replaying a dated corpus as if time passed (``radar backtest``)."""

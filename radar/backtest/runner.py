@@ -1,0 +1,294 @@
+"""The backtest loop: embed once, then at each as_of fit, track, measure and classify as a live run would.
+
+Causality: the step at ``as_of`` sees only items published on or before that day, and the state carried
+from earlier steps, so a run with an earlier ``--end`` gives the same states on the dates both share.
+Reuse: items are embedded once; clusters are refitted at most once every ``refit_days``, and steps in
+between place new items on the last fit's clusters.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import resource
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from radar.analysis.run import embed_themes
+from radar.analysis.step import Tracked, analyse_step
+from radar.analysis.topic_model import Clusters, fit_clusters
+from radar.backtest.corpus import Corpus, load_corpus
+from radar.embedding import Embedder
+from radar.errors import ConfigError
+from radar.progress import Progress, Silent
+from radar.settings import RadarConfig
+from radar.store.records import Vector, Window
+
+# Embeddings are rounded so that batching noise (1e-7) cannot change a later clustering decision.
+EMBED_DECIMALS = 5
+PLACE_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestParams:
+    start: date | None
+    end: date | None
+    every_days: int
+    refit_days: int = 7
+
+
+def as_of_days(first: date, last: date, params: BacktestParams) -> list[date]:
+    start = params.start or first
+    end = params.end or last
+    if end < start:
+        raise ConfigError(f"--end {end} is before --start {start}", key="--end")
+    days = []
+    current = start
+    while current <= end:
+        days.append(current)
+        current += timedelta(days=params.every_days)
+    return days
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, dtime(23, 59, 59), tzinfo=UTC)
+
+
+class _Phases:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def timed(self, name: str) -> _Timer:
+        return _Timer(self, name)
+
+
+class _Timer:
+    def __init__(self, phases: _Phases, name: str) -> None:
+        self.phases, self.name = phases, name
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *_: object) -> None:
+        seconds = self.phases.seconds
+        seconds[self.name] = seconds.get(self.name, 0.0) + time.perf_counter() - self.start
+
+
+def run_backtest(
+    items: Path,
+    out_dir: Path,
+    params: BacktestParams,
+    config: RadarConfig,
+    embedder: Embedder,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    progress = progress or Silent()
+    phases = _Phases()
+    started = time.perf_counter()
+    with phases.timed("read"):
+        corpus = load_corpus(items)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records = corpus.records
+    if not records:
+        return _write_outputs(out_dir, corpus, {}, [], params, config, phases, started, [], 0)
+    steps = as_of_days(records[0].published_at.date(), records[-1].published_at.date(), params)
+    last_needed = _end_of(steps[-1]) if steps else records[-1].published_at
+    used = [r for r in records if r.published_at <= last_needed]
+    with phases.timed("embed"):
+        vectors = _embed(embedder, [r.content for r in used], progress)
+    published = [r.published_at for r in used]
+    days = [moment.date() for moment in published]
+    totals = Counter(days)
+    window_days = config.settings.analysis_window_days
+    themes = embed_themes(config.themes, embedder)
+    tracked: dict[str, Tracked] = {}
+    last_topic: dict[str, str | None] = {}
+    signals: list[str] = []
+    fit: _Fit | None = None
+    progress.start("replaying", len(steps))
+    for as_of_day in steps:
+        as_of = _end_of(as_of_day)
+        lo = bisect.bisect_right(published, as_of - timedelta(days=window_days))
+        hi = bisect.bisect_right(published, as_of)
+        window = Window(
+            ids=[r.id for r in used[lo:hi]],
+            published=published[lo:hi],
+            sources=[r.source for r in used[lo:hi]],
+            langs=[r.lang for r in used[lo:hi]],
+            contents=[r.content for r in used[lo:hi]],
+            vectors=vectors[lo:hi],
+        )
+        with phases.timed("cluster"):
+            if fit is None or (as_of_day - fit.day).days >= params.refit_days:
+                fit = _Fit(
+                    as_of_day,
+                    window,
+                    fit_clusters(window.contents, window.vectors, config.settings.min_topic_size),
+                )
+            clusters = fit.place(window)
+        with phases.timed("analyse"):
+            output = analyse_step(
+                window,
+                clusters,
+                as_of=as_of,
+                id_prefix=f"t{as_of_day:%Y%m%d}",
+                tracked=tracked,
+                params=config.signals,
+                total_daily=totals,
+                themes=themes,
+            )
+        tracked = output.tracked
+        for item_id, topic_id, _prob in output.assignments:
+            last_topic[item_id] = topic_id
+        for topic in output.topics:
+            signals.append(json.dumps(_signal(as_of_day, topic), ensure_ascii=False))
+        progress.advance()
+    progress.done()
+    return _write_outputs(
+        out_dir, corpus, last_topic, signals, params, config, phases, started, steps, len(used)
+    )
+
+
+class _Fit:
+    """One clustering of a window, able to place the items of a later window on its clusters."""
+
+    def __init__(self, day: date, window: Window, clusters: Clusters) -> None:
+        self.day = day
+        self.labels = dict(zip(window.ids, clusters.labels, strict=True))
+        self.probabilities = dict(zip(window.ids, clusters.probabilities, strict=True))
+        self.keywords = clusters.keywords
+        ids = sorted(set(clusters.labels) - {-1})
+        self.cluster_ids = ids
+        self.centroids = (
+            np.vstack(
+                [
+                    _unit(window.vectors[[i for i, c in enumerate(clusters.labels) if c == k]].mean(axis=0))
+                    for k in ids
+                ]
+            )
+            if ids
+            else np.zeros((0, window.vectors.shape[1] if len(window) else 0))
+        )
+
+    def place(self, window: Window) -> Clusters:
+        labels: list[int] = []
+        probabilities: list[float | None] = []
+        for index, item_id in enumerate(window.ids):
+            if item_id in self.labels:
+                labels.append(self.labels[item_id])
+                probabilities.append(self.probabilities[item_id])
+                continue
+            label, similarity = -1, None
+            if len(self.cluster_ids):
+                scores = self.centroids @ window.vectors[index]
+                best = int(scores.argmax())
+                if scores[best] >= PLACE_THRESHOLD:
+                    label, similarity = self.cluster_ids[best], float(scores[best])
+            labels.append(label)
+            probabilities.append(similarity)
+        return Clusters(labels=labels, keywords=self.keywords, probabilities=probabilities)
+
+
+def _unit(vector: Vector) -> Vector:
+    norm = float(np.linalg.norm(vector)) or 1.0
+    out: Vector = (vector / norm).astype(np.float32)
+    return out
+
+
+def _embed(embedder: Embedder, texts: list[str], progress: Progress) -> Vector:
+    progress.start("embedding", len(texts))
+    parts = []
+    for chunk in _chunks(texts, 512):
+        parts.append(embedder.embed(chunk))
+        progress.advance(len(chunk))
+    progress.done()
+    if not parts:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.round(np.vstack(parts), EMBED_DECIMALS).astype(np.float32)
+
+
+def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _signal(as_of: date, topic: Any) -> dict[str, Any]:
+    return {
+        "as_of": as_of.isoformat(),
+        "topic_id": topic.tracked.id,
+        "state": topic.classification.state,
+        "score": topic.classification.score,
+        "items": topic.size,
+        "label": topic.tracked.label,
+        "keywords": topic.tracked.keywords[:10],
+        "evidence": {
+            **topic.classification.evidence,
+            "kind": topic.tracked.kind,
+            "previous_state": topic.previous_state,
+            "sources": dict(list(topic.sources.items())[:10]),
+        },
+    }
+
+
+def _write_outputs(
+    out_dir: Path,
+    corpus: Corpus,
+    last_topic: dict[str, str | None],
+    signals: list[str],
+    params: BacktestParams,
+    config: RadarConfig,
+    phases: _Phases,
+    started: float,
+    steps: list[date],
+    used: int,
+) -> dict[str, Any]:
+    with phases.timed("write"):
+        with (out_dir / "signals.jsonl").open("w", encoding="utf-8") as handle:
+            handle.writelines(line + "\n" for line in signals)
+        with (out_dir / "assignments.jsonl").open("w", encoding="utf-8") as handle:
+            seen: set[str] = set()
+            for item_id in corpus.input_ids:
+                if item_id in seen:
+                    continue
+                seen.add(item_id)
+                original = corpus.duplicate_of.get(item_id, item_id)
+                handle.write(json.dumps({"item_id": item_id, "topic_id": last_topic.get(original)}) + "\n")
+    states = Counter(json.loads(line)["state"] for line in signals)
+    summary = {
+        "parameters": {
+            "start": params.start.isoformat() if params.start else None,
+            "end": params.end.isoformat() if params.end else None,
+            "every_days": params.every_days,
+            "refit_days": params.refit_days,
+            "window_days": config.settings.analysis_window_days,
+            "min_topic_size": config.settings.min_topic_size,
+            "embedding_model": config.settings.embedding_model,
+            "signals": config.signals.model_dump(),
+        },
+        "counts": {
+            "input_lines": corpus.report.lines,
+            "malformed_lines": corpus.report.malformed,
+            "items": len(corpus.records),
+            "items_used": used,
+            "duplicates_by_url": corpus.duplicates_by_url,
+            "duplicates_by_content": corpus.duplicates_by_content,
+            "as_of_steps": len(steps),
+            "signals": len(signals),
+            "topics": len({json.loads(line)["topic_id"] for line in signals}),
+            "states": dict(states),
+        },
+        "errors": corpus.report.errors,
+        "seconds": {name: round(value, 2) for name, value in phases.seconds.items()}
+        | {"total": round(time.perf_counter() - started, 2)},
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return summary

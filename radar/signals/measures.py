@@ -1,0 +1,162 @@
+"""Per-topic measures from daily counts: growth, acceleration, persistence, spread, novelty, share.
+
+Small counts are the normal case for weak signals, so every ratio is smoothed with a prior (pseudo-counts)
+and growth comes with a Poisson z-score that says whether a rise is more than chance. Growth is measured
+on the topic's share of all items, so adding sources (more items everywhere) does not make every topic grow.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SignalParams(BaseModel):
+    """Thresholds of the measures and the state rules (``[signals]`` in settings.toml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    recent_days: int = Field(default=14, ge=1, le=60, description="Span whose volume is compared.")
+    baseline_days: int = Field(default=28, ge=7, le=365, description="Span before it, the baseline.")
+    persistence_days: int = Field(default=14, ge=3, le=90, description="Span in which active days count.")
+    prior_items: float = Field(default=1.0, gt=0, description="Pseudo-items added to both spans.")
+    weak_min_items: int = Field(default=3, ge=1, description="Weak: at least this many recent items.")
+    weak_min_growth: float = Field(default=1.5, gt=1, description="Weak: smoothed growth at least this.")
+    weak_min_z: float = Field(default=1.5, ge=0, description="Weak: rise at least this many sigmas.")
+    weak_min_active_days: int = Field(default=3, ge=1, description="Weak: active days in persistence span.")
+    min_sources: int = Field(default=2, ge=1, description="Weak/emerging: distinct sources reached.")
+    emerging_min_items: int = Field(default=8, ge=1, description="Emerging: at least this many recent items.")
+    emerging_min_share: float = Field(default=0.01, ge=0, le=1, description="... or this share of all items.")
+    emerging_min_growth: float = Field(default=2.0, gt=1, description="Emerging: smoothed growth.")
+    emerging_min_z: float = Field(default=3.0, ge=0, description="Emerging: rise in sigmas.")
+    mainstream_min_share: float = Field(
+        default=0.03, gt=0, le=1, description="Mainstream: share of items ..."
+    )
+    mainstream_rel_share: float = Field(
+        default=2.0, ge=1, description="... and this many times the average topic's share."
+    )
+    mainstream_min_age_days: int = Field(default=28, ge=0, description="Mainstream: age of the topic.")
+    spike_max_age_days: int = Field(default=21, ge=1, description="Spike: a topic younger than this ...")
+    spike_min_items: int = Field(default=12, ge=2, description="... born with at least this many items.")
+    spike_min_share: float = Field(default=0.08, ge=0, le=1, description="... or this share of the week.")
+    fade_ratio: float = Field(default=0.35, gt=0, lt=1, description="Fading: weekly rate below this x peak.")
+    fade_min_peak: float = Field(default=4.0, gt=0, description="Fading: the weekly peak was at least this.")
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSeries:
+    """What is known of one topic at ``as_of``: daily items and sources, and its history."""
+
+    daily_items: Mapping[date, int]
+    daily_sources: Mapping[date, frozenset[str]]
+    first_seen: date
+    peak_weekly: float = 0.0
+    novelty: float = 1.0
+    history: Mapping[date, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    items_recent: int
+    items_baseline: int
+    items_persist: int
+    items_older: int
+    expected_recent: float
+    growth: float
+    growth_z: float
+    acceleration: float
+    active_days: int
+    persistence: float
+    sources_recent: int
+    sources_total: int
+    share_recent: float
+    total_recent: int
+    mean_topic_share: float
+    novelty: float
+    age_days: int
+    weekly_rate: float
+    peak_weekly: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            key: (round(value, 4) if isinstance(value, float) else value)
+            for key, value in asdict(self).items()
+        }
+
+
+def _span_sum(counts: Mapping[date, int], start: date, end: date) -> int:
+    return sum(n for day, n in counts.items() if start <= day <= end)
+
+
+def compute_measures(
+    series: TopicSeries,
+    total_daily: Mapping[date, int],
+    as_of: date,
+    params: SignalParams,
+    mean_topic_share: float = 0.0,
+) -> Measures:
+    """Measures of one topic as of ``as_of`` (inclusive). ``total_daily`` counts all items per day;
+    ``mean_topic_share`` is the share an average topic of the same run holds (1 / number of topics)."""
+    counts = {**series.history, **series.daily_items}
+    recent_start = as_of - timedelta(days=params.recent_days - 1)
+    base_end = recent_start - timedelta(days=1)
+    base_start = base_end - timedelta(days=params.baseline_days - 1)
+    recent = _span_sum(counts, recent_start, as_of)
+    baseline = _span_sum(counts, base_start, base_end)
+    total_recent = _span_sum(total_daily, recent_start, as_of)
+    total_baseline = _span_sum(total_daily, base_start, base_end)
+
+    # Expected recent count if the topic kept its baseline share of a volume that may itself have moved.
+    # The pseudo-item keeps a topic with no baseline from reading as infinite growth; with no baseline
+    # volume at all (the very start of a corpus) expected equals the whole recent volume: no growth claimed.
+    prior = params.prior_items
+    base_share = (baseline + prior) / (total_baseline + prior)
+    expected = base_share * total_recent
+    growth = (recent + prior) / (expected + prior)
+    growth_z = (recent - expected) / math.sqrt(expected + 1.0)
+
+    week = params.recent_days
+    previous = _span_sum(counts, recent_start - timedelta(days=week), base_end)
+    before = _span_sum(
+        counts, recent_start - timedelta(days=2 * week), recent_start - timedelta(days=week + 1)
+    )
+    acceleration = math.log((recent + prior) / (previous + prior)) - math.log(
+        (previous + prior) / (before + prior)
+    )
+
+    persist_start = as_of - timedelta(days=params.persistence_days - 1)
+    items_persist = _span_sum(counts, persist_start, as_of)
+    items_older = sum(n for day, n in counts.items() if day < persist_start)
+    active_days = sum(1 for day, n in counts.items() if n > 0 and persist_start <= day <= as_of)
+    sources_recent = len(
+        set().union(*(s for day, s in series.daily_sources.items() if persist_start <= day <= as_of))
+    )
+    sources_total = len(set().union(*series.daily_sources.values())) if series.daily_sources else 0
+    # The weekly rate over the persistence span, not the last week alone: one quiet week is not a fade.
+    weekly_rate = items_persist * 7.0 / params.persistence_days
+    return Measures(
+        items_recent=recent,
+        items_baseline=baseline,
+        items_persist=items_persist,
+        items_older=items_older,
+        expected_recent=expected,
+        growth=growth,
+        growth_z=growth_z,
+        acceleration=acceleration,
+        active_days=active_days,
+        persistence=active_days / params.persistence_days,
+        sources_recent=sources_recent,
+        sources_total=sources_total,
+        share_recent=recent / total_recent if total_recent else 0.0,
+        total_recent=total_recent,
+        mean_topic_share=mean_topic_share,
+        novelty=series.novelty,
+        age_days=(as_of - series.first_seen).days,
+        weekly_rate=weekly_rate,
+        peak_weekly=max(series.peak_weekly, weekly_rate),
+    )
