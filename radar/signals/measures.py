@@ -1,13 +1,14 @@
 """Per-topic measures from daily counts: growth, acceleration, persistence, spread, novelty, share.
 
 Small counts are the normal case for weak signals, so every ratio is smoothed with a prior (pseudo-counts)
-and growth comes with a Poisson z-score that says whether a rise is more than chance. Growth is measured
+and growth comes with the sigmas of an exact test that says whether a rise is more than chance. Growth is measured
 on the topic's share of all items, so adding sources (more items everywhere) does not make every topic grow.
 """
 
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -27,7 +28,7 @@ class SignalParams(BaseModel):
     prior_items: float = Field(default=1.0, gt=0, description="Pseudo-items added to both spans.")
     weak_min_items: int = Field(default=3, ge=1, description="Weak: at least this many recent items.")
     weak_min_growth: float = Field(default=1.5, gt=1, description="Weak: smoothed growth at least this.")
-    weak_min_z: float = Field(default=1.5, ge=0, description="Weak: rise at least this many sigmas.")
+    weak_min_z: float = Field(default=2.0, ge=0, description="Weak: rise at least this many sigmas.")
     weak_min_active_days: int = Field(default=3, ge=1, description="Weak: active days in persistence span.")
     min_sources: int = Field(default=2, ge=1, description="Weak/emerging: distinct sources reached.")
     emerging_min_items: int = Field(default=8, ge=1, description="Emerging: at least this many recent items.")
@@ -89,6 +90,41 @@ class Measures:
         }
 
 
+def rise_sigmas(recent: int, baseline: int, total_recent: int, total_baseline: int) -> float:
+    """How surprising ``recent`` is given ``baseline``, in sigmas (the exact test for two Poisson rates).
+
+    Given the topic's ``recent + baseline`` items, each falls in the recent span with the probability that
+    any item does (its share of all items). The one-sided binomial tail P(X >= recent) is turned into
+    sigmas of a normal, so that 2.0 means "as unlikely as a two-sigma rise". It accounts for the
+    uncertainty of a baseline of a few items, which a plain z-score on the expected count ignores.
+    """
+    n = recent + baseline
+    if n == 0 or total_recent == 0:
+        return 0.0
+    share = total_recent / (total_recent + total_baseline) if total_baseline else 1.0
+    if share >= 1.0:
+        return 0.0
+    tail = _binomial_tail(recent, n, share)
+    tail = min(max(tail, 1e-12), 1.0 - 1e-12)
+    return -NormalDist().inv_cdf(tail)
+
+
+def _binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    if k <= 0:
+        return 1.0
+    if n > 2000:  # normal approximation with continuity correction; exact sums get slow
+        mean, sd = n * p, math.sqrt(n * p * (1 - p))
+        return 1.0 - NormalDist(mean, sd).cdf(k - 0.5)
+    log_p, log_q = math.log(p), math.log1p(-p)
+    terms = [
+        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+        for i in range(k, n + 1)
+    ]
+    top = max(terms)
+    return math.exp(top) * sum(math.exp(term - top) for term in terms)
+
+
 def _span_sum(counts: Mapping[date, int], start: date, end: date) -> int:
     return sum(n for day, n in counts.items() if start <= day <= end)
 
@@ -118,7 +154,7 @@ def compute_measures(
     base_share = (baseline + prior) / (total_baseline + prior)
     expected = base_share * total_recent
     growth = (recent + prior) / (expected + prior)
-    growth_z = (recent - expected) / math.sqrt(expected + 1.0)
+    growth_z = rise_sigmas(recent, baseline, total_recent, total_baseline)
 
     week = params.recent_days
     previous = _span_sum(counts, recent_start - timedelta(days=week), base_end)
