@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,10 +54,13 @@ def fit_clusters(contents: list[str], vectors: Vector, min_topic_size: int) -> C
 
 
 def _build_model(n: int, min_topic_size: int) -> Any:
-    from bertopic import BERTopic
-    from hdbscan import HDBSCAN
-    from sklearn.feature_extraction.text import CountVectorizer
-    from umap import UMAP
+    with warnings.catch_warnings():
+        # umap warns at import that TensorFlow (for its parametric variant, unused here) is absent.
+        warnings.simplefilter("ignore", ImportWarning)
+        from bertopic import BERTopic
+        from hdbscan import HDBSCAN
+        from sklearn.feature_extraction.text import CountVectorizer
+        from umap import UMAP
 
     from radar.analysis.stopwords import stop_words
 
@@ -66,6 +70,7 @@ def _build_model(n: int, min_topic_size: int) -> Any:
         min_dist=0.0,
         metric="cosine",
         random_state=SEED,  # reproducible runs; UMAP is then single-threaded, which is fine on 2 cores
+        n_jobs=1,
     )
     hdbscan_model = HDBSCAN(
         min_cluster_size=min_topic_size,

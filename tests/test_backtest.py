@@ -1,0 +1,120 @@
+"""``radar backtest``: output format, bad lines, duplicates, causality (hash embedder: pure logic);
+the real model runs in the slow end-to-end test at the bottom."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from radar.backtest.runner import BacktestParams, run_backtest
+from radar.demo.corpus import generate, to_jsonl
+from radar.errors import ConfigError
+from radar.settings import load_config
+from tests.fakes import HashEmbedder
+
+
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("bt") / "items.jsonl"
+    lines = list(to_jsonl(generate()))
+    # Two malformed lines and a repeat of an item under another id with a tracking parameter.
+    first = json.loads(lines[0])
+    repeat = dict(first, id="again-1", url=f"{first['url']}?utm_source=x")
+    lines[5:5] = ["{not json", json.dumps({"id": "x", "title": "no date"}), json.dumps(repeat)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _run(corpus_file: Path, out: Path, home: Path, **kw: object) -> dict[str, object]:
+    params = BacktestParams(start=kw.get("start"), end=kw.get("end"), every_days=7)  # type: ignore[arg-type]
+    return run_backtest(corpus_file, out, params, load_config(home, {}), HashEmbedder())
+
+
+def _lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_outputs_follow_the_format(corpus_file: Path, tmp_path: Path, home: Path) -> None:
+    summary = _run(corpus_file, tmp_path / "out", home)
+    counts = summary["counts"]
+    assert isinstance(counts, dict)
+    assert counts["malformed_lines"] == 2 and counts["duplicates_by_url"] >= 1
+    assert any(":6:" in error and "JSON" in error or ":6:" in error for error in summary["errors"])  # type: ignore[union-attr]
+    signals = _lines(tmp_path / "out" / "signals.jsonl")
+    assert signals
+    for line in signals:
+        assert set(line) == {"as_of", "topic_id", "state", "score", "items", "label", "keywords", "evidence"}
+        assert line["state"] in {"noise", "weak", "emerging", "mainstream", "fading", "spike"}
+        assert "rule" in line["evidence"]  # type: ignore[operator]
+    dates = sorted({line["as_of"] for line in signals})
+    assert dates[0] >= "2026-08-18" and all(
+        (date.fromisoformat(b) - date.fromisoformat(a)).days % 7 == 0
+        for a, b in zip(dates, dates[1:])  # type: ignore[arg-type]
+    )
+    assignments = _lines(tmp_path / "out" / "assignments.jsonl")
+    ids = [a["item_id"] for a in assignments]
+    valid_inputs = counts["input_lines"] - counts["malformed_lines"]  # type: ignore[operator]
+    assert len(ids) == len(set(ids)) == valid_inputs
+    by_id = {a["item_id"]: a["topic_id"] for a in assignments}
+    first_id = json.loads(corpus_file.read_text(encoding="utf-8").splitlines()[0])["id"]
+    assert by_id["again-1"] == by_id[first_id]  # a duplicate gets the topic of its original
+    summary_file = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert {"read", "embed", "cluster", "analyse", "total"} <= set(summary_file["seconds"])
+    assert summary_file["peak_memory_mb"] > 0
+
+
+def test_an_earlier_end_gives_the_same_states(corpus_file: Path, tmp_path: Path, home: Path) -> None:
+    _run(corpus_file, tmp_path / "long", home)
+    _run(corpus_file, tmp_path / "short", home, end=date(2026, 10, 13))
+    long = [s for s in _lines(tmp_path / "long" / "signals.jsonl") if str(s["as_of"]) <= "2026-10-13"]
+    short = _lines(tmp_path / "short" / "signals.jsonl")
+    assert short and max(str(s["as_of"]) for s in short) <= "2026-10-13"
+    assert [(s["as_of"], s["topic_id"], s["state"]) for s in short] == [
+        (s["as_of"], s["topic_id"], s["state"]) for s in long
+    ]
+
+
+def test_an_empty_window_yields_no_topics(corpus_file: Path, tmp_path: Path, home: Path) -> None:
+    summary = _run(corpus_file, tmp_path / "early", home, start=date(2025, 1, 1), end=date(2025, 2, 1))
+    assert summary["counts"]["signals"] == 0  # type: ignore[index]
+    assert (tmp_path / "early" / "signals.jsonl").read_text(encoding="utf-8") == ""
+
+
+def test_end_before_start_is_refused(corpus_file: Path, tmp_path: Path, home: Path) -> None:
+    with pytest.raises(ConfigError, match="before"):
+        _run(corpus_file, tmp_path / "x", home, start=date(2026, 10, 1), end=date(2026, 9, 1))
+
+
+@pytest.mark.slow
+def test_backtest_command_with_the_real_model(corpus_file: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")} | {"RADAR_HOME": str(home)}
+    subprocess.run([sys.executable, "-m", "radar.cli", "init"], env=env, check=True, capture_output=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "radar.cli",
+            "backtest",
+            "--items",
+            str(corpus_file),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "replaying" in result.stderr and "skipped" in result.stderr
+    signals = _lines(tmp_path / "o" / "signals.jsonl")
+    burst = [s for s in signals if "norvane" in " ".join(s["keywords"]).lower()]  # type: ignore[arg-type]
+    assert burst and {s["state"] for s in burst} & {"spike", "fading"}
+    assert "emerging" not in {s["state"] for s in burst}
