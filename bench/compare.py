@@ -12,7 +12,9 @@ issue's goal: wall time at most 0.2x BERTrend's).
 
 BERTrend runs when its virtualenv exists (``--bertrend-python``, default ``/work/bertrend-venv/bin/python``;
 see bench/peers/bertrend/README.md). ``--only radar,keyword`` picks peers; a peer that fails is reported with
-its exit status and log, and the others still run.
+its exit status and log, and the others still run. Each measurement is saved as ``OUT/<peer>-measure.json``;
+``--reuse`` scores a peer's existing output with its saved figures instead of running it again (to add one
+peer to an earlier comparison).
 """
 
 from __future__ import annotations
@@ -199,6 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--radar", type=Path, default=REPO / ".venv" / "bin" / "radar")
     parser.add_argument("--bertrend-python", type=Path, default=DEFAULT_BERTREND_PYTHON)
     parser.add_argument("--timeout", type=float, default=None, help="seconds allowed to each peer")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse OUT/<peer>-measure.json and OUT/<peer>/ when they exist instead of running that peer",
+    )
     args = parser.parse_args(argv)
 
     item_set = read_items(args.items)
@@ -218,9 +225,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 Measured(peer, command, skipped=f"skipped: no BERTrend venv at {args.bertrend_python}")
             )
             continue
-        env = {"RADAR_HOME": str(args.out / "radar-home")} if peer == "radar" else None
-        print(f"running {peer}: {' '.join(command)}", flush=True)
-        row = measure(peer, command, args.out / f"{peer}.log", env=env, timeout_s=args.timeout)
+        saved = args.out / f"{peer}-measure.json"
+        if args.reuse and saved.exists():
+            row = Measured(**json.loads(saved.read_text(encoding="utf-8")))
+            print(f"reusing {peer}: measured {row.wall_s} s, {row.peak_mb} MB ({saved})", flush=True)
+        else:
+            env = {"RADAR_HOME": str(args.out / "radar-home")} if peer == "radar" else None
+            print(f"running {peer}: {' '.join(command)}", flush=True)
+            row = measure(peer, command, args.out / f"{peer}.log", env=env, timeout_s=args.timeout)
+            fields = {k: v for k, v in asdict(row).items() if k != "report"}
+            saved.write_text(json.dumps(fields, indent=2) + "\n", encoding="utf-8")
         if row.returncode == 0:
             run = scoring.read_run(args.out / peer)
             row.report = scoring.score(item_set, run, targets, window)

@@ -7,8 +7,8 @@ Rules, applied as written in the issue:
 
 - A *target* is a set of items: a regex over the lower-cased ``title + text`` (real corpora) or a set of
   planted item ids (``truth.json``). Items are counted once per URL, at their first appearance.
-- The *window* is the run's as_of span (``summary.json`` ``parameters.start``, else the first signal, to the
-  last signal), unless given. A target's *half date* is
+- The *window* is the run's as_of span (``summary.json`` ``parameters.start``, else the first item's day,
+  to the last signal's as_of), unless given. A target's *half date* is
   the day on which half of its items in the window (rounded up) have appeared; its *peak week* is the ISO week
   holding most of them (the earliest on a tie).
 - A topic is *about* a target when at least 30% of its items (by the final ``assignments.jsonl``, one per
@@ -315,12 +315,13 @@ def _iso_week(week_monday: date) -> str:
     return f"{year}-W{week:02d} ({week_monday.isoformat()})"
 
 
-def run_window(run: Run) -> tuple[date, date]:
+def run_window(run: Run, first_item_day: date | None = None) -> tuple[date, date]:
     """The as_of span of a run: from its ``summary.json`` ``parameters.start`` when it records one (a peer
-    may emit nothing during a warm-up), else the first signal's as_of, to the last signal's as_of."""
+    may emit nothing during a warm-up), else the first item's day (the backtest's default start) when given,
+    else the first signal's as_of; to the last signal's as_of."""
     as_ofs = sorted({s.as_of for s in run.signals})
     params = run.summary.get("parameters") if isinstance(run.summary.get("parameters"), dict) else {}
-    start = params.get("start") if params else None
+    start = (params.get("start") if params else None) or first_item_day
     if not as_ofs:
         end = params.get("end") if params else None
         if not (start and end):
@@ -449,9 +450,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not targets:
         targets = list(GITHUB_TARGETS)
     run = read_run(args.run)
-    default = run_window(run)
+    items = read_items(args.items)
+    default = run_window(run, min((i.day for i in items.items), default=None))
     window = (args.window_start or default[0], args.window_end or default[1])
-    report = score(read_items(args.items), run, targets, window)
+    report = score(items, run, targets, window)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

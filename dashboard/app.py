@@ -21,6 +21,16 @@ def _radar() -> Any:
     return make_radar(migrate=False)
 
 
+SIGNAL_WORDS = {
+    "emerging": "emerging movement",
+    "weak": "weak signal",
+    "spike": "short burst",
+    "mainstream": "mainstream",
+    "fading": "fading",
+    "noise": "background",
+}
+
+
 def _growth_words(growth: float) -> str:
     if growth >= 2:
         return "rising fast"
@@ -42,7 +52,7 @@ def main() -> None:
         return
     st.caption(
         f"Themes found in {stats['items']} articles and posts from {stats['sources']} sources, "
-        f"as of {as_of}. Growth compares the last week with the weeks before: above 1 means the theme "
+        f"as of {as_of}. Growth compares the last two weeks with the four before: above 1 means the theme "
         "is being talked about more, below 1 less."
     )
     cols = st.columns(3)
@@ -54,6 +64,7 @@ def main() -> None:
         [
             {
                 "Theme": topic["label"],
+                "Signal": SIGNAL_WORDS.get(topic.get("state", "noise"), topic.get("state", "")),
                 "Items": topic["size"],
                 "Growth": round(topic["growth"], 2),
                 "Trend": _growth_words(topic["growth"]),
@@ -63,9 +74,10 @@ def main() -> None:
             for topic in payload["topics"]
         ]
     )
-    st.subheader("Themes, fastest-growing first")
+    st.subheader("Themes, the ones to read first at the top")
     st.caption(
-        "Start with the themes marked 'rising fast': they are gaining attention now and are worth a read."
+        "Emerging movements come first, then weak signals (small but growing, in several sources), short "
+        "bursts, mainstream themes, fading ones and the background. Within each, the fastest-growing first."
     )
     st.dataframe(frame, hide_index=True, width="stretch")
 

@@ -191,11 +191,12 @@ def topics(
         out.print("no topics yet: run `radar collect` then `radar analyze`")
         return
     table = Table(title=f"Topics as of {str(payload['as_of'])[:10]} (run {payload['run_id']})")
-    for column in ("id", "label", "size", "growth", "first seen", "keywords"):
+    for column in ("id", "state", "label", "size", "growth", "first seen", "keywords"):
         table.add_column(column, justify="right" if column in {"size", "growth"} else "left")
     for topic in payload["topics"]:
         table.add_row(
             topic["id"],
+            topic["state"],
             topic["label"],
             str(topic["size"]),
             f"{topic['growth']:.2f}",

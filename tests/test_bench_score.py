@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,8 @@ def test_flags_per_month_and_precision() -> None:
 def test_window_from_summary_start_and_format_table() -> None:
     lines, assignments = emergence_items()
     run = run_of([sig(21, "T", "weak"), sig(42, "T", "weak")], assignments)
+    assert sc.run_window(run) == (day(21), day(42))
+    assert sc.run_window(run, first_item_day=day(2)) == (day(2), day(42))  # the backtest's default start
     run.summary["parameters"] = {"start": day(0).isoformat()}
     assert sc.run_window(run) == (day(0), day(42))
     report = sc.score(parse_items(lines), run, [QUUX, BANG], sc.run_window(run))
@@ -422,3 +425,20 @@ def test_planted_cli_writes_items_and_truth(tmp_path: Path) -> None:
     items = read_items(out)
     targets = sc.targets_from_truth(json.loads(truth.read_text()))
     assert len(items.items) == items.lines and {t.kind for t in targets} == {"emergence", "burst"}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Side-by-side driver
+# ------------------------------------------------------------------------------------------------------------
+
+
+def test_compare_measures_a_whole_command_and_its_window(tmp_path: Path) -> None:
+    from bench import compare
+
+    code = "import sys; b = bytearray(60 * 1024 * 1024); sys.exit(3)"
+    row = compare.measure("child", [sys.executable, "-c", code], tmp_path / "child.log")
+    assert row.returncode == 3 and row.wall_s is not None and row.peak_mb is not None
+    assert row.peak_mb >= 60  # the child's own peak, not this process's
+    assert compare.scoring_window([day(3), day(40)], None, None, 7) == (day(3), day(38))
+    assert compare.scoring_window([day(3)], day(10), day(30), 7) == (day(10), day(24))
+    assert compare.ratio(2.0, 10.0) == 0.2 and compare.ratio(1.0, None) is None

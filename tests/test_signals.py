@@ -47,7 +47,7 @@ def test_small_rising_topic_is_weak_with_its_evidence() -> None:
     )
     result = classify(m, P)
     assert result.state == "weak", result.evidence["rule"]
-    assert "growth_z" in result.evidence["rule"] and "sources_recent" in result.evidence["rule"]
+    assert "trend_z" in result.evidence["rule"] and "sources_recent" in result.evidence["rule"]
     assert result.evidence["measures"]["items_recent"] == 7
     assert 0 < result.score <= 1
 

@@ -1,17 +1,17 @@
 """Per-topic measures from daily counts: growth, acceleration, persistence, spread, novelty, share.
 
 Small counts are the normal case for weak signals, so every ratio is smoothed with a prior (pseudo-counts)
-and growth comes with the sigmas of an exact test that says whether a rise is more than chance. Growth is measured
-on the topic's share of all items, so adding sources (more items everywhere) does not make every topic grow.
+and growth comes with the sigmas of tests that say whether a rise is more than chance. Growth is measured on
+the topic's share of all items, so adding sources (more items everywhere) does not make every topic grow.
 """
 
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from statistics import NormalDist
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,9 +42,14 @@ class SignalParams(BaseModel):
         default=2.0, ge=1, description="... and this many times the average topic's share."
     )
     mainstream_min_age_days: int = Field(default=28, ge=0, description="Mainstream: age of the topic.")
-    spike_max_age_days: int = Field(default=21, ge=1, description="Spike: a topic younger than this ...")
-    spike_min_items: int = Field(default=12, ge=2, description="... born with at least this many items.")
-    spike_min_share: float = Field(default=0.08, ge=0, le=1, description="... or this share of the week.")
+    spike_min_items: int = Field(
+        default=12, ge=2, description="Spike: this many items in the last 14 days ..."
+    )
+    spike_min_share: float = Field(default=0.08, ge=0, le=1, description="... or this share of them,")
+    spike_max_active_days: int = Field(default=10, ge=1, description="... on at most this many days.")
+    rising_min_peak_ratio: float = Field(
+        default=0.6, gt=0, le=1, description="Weak/emerging: weekly rate at least this x its own peak."
+    )
     fade_ratio: float = Field(default=0.35, gt=0, lt=1, description="Fading: weekly rate below this x peak.")
     fade_min_peak: float = Field(default=4.0, gt=0, description="Fading: the weekly peak was at least this.")
 
@@ -70,6 +75,7 @@ class Measures:
     expected_recent: float
     growth: float
     growth_z: float
+    trend_z: float
     acceleration: float
     active_days: int
     persistence: float
@@ -107,6 +113,29 @@ def rise_sigmas(recent: int, baseline: int, total_recent: int, total_baseline: i
     tail = _binomial_tail(recent, n, share)
     tail = min(max(tail, 1e-12), 1.0 - 1e-12)
     return -NormalDist().inv_cdf(tail)
+
+
+def trend_sigmas(counts: Mapping[date, int], totals: Mapping[date, int], start: date, end: date) -> float:
+    """Sigmas of a rising share over ``[start, end]`` (Cochran-Armitage test for trend).
+
+    Given the topic's n items in the span, under "no trend" each falls on day d with the probability that
+    any item does (its share of the span's volume). The statistic weighs each item by how late it came; a
+    gradual ramp that no two-span comparison can tell from chance at a few items a week shows here, since
+    every day of the span contributes.
+    """
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    volume = [totals.get(day, 0) for day in days]
+    grand = sum(volume)
+    n = sum(counts.get(day, 0) for day in days)
+    if grand == 0 or n < 2:
+        return 0.0
+    weights = [v / grand for v in volume]
+    mean_t = sum(w * t for t, w in enumerate(weights))
+    var_t = sum(w * (t - mean_t) ** 2 for t, w in enumerate(weights))
+    if var_t <= 0:
+        return 0.0
+    score = sum(counts.get(day, 0) * (t - mean_t) for t, day in enumerate(days))
+    return score / math.sqrt(n * var_t)
 
 
 def _binomial_tail(k: int, n: int, p: float) -> float:
@@ -155,6 +184,7 @@ def compute_measures(
     expected = base_share * total_recent
     growth = (recent + prior) / (expected + prior)
     growth_z = rise_sigmas(recent, baseline, total_recent, total_baseline)
+    trend_z = trend_sigmas(counts, total_daily, base_start, as_of)
 
     week = params.recent_days
     previous = _span_sum(counts, recent_start - timedelta(days=week), base_end)
@@ -183,6 +213,7 @@ def compute_measures(
         expected_recent=expected,
         growth=growth,
         growth_z=growth_z,
+        trend_z=trend_z,
         acceleration=acceleration,
         active_days=active_days,
         persistence=active_days / params.persistence_days,

@@ -2,7 +2,7 @@
 
 Rules are tried in this order; the first that holds decides, and its name and numbers are the evidence:
 
-1. spike      a young topic born big: a burst that has not shown persistence yet
+1. spike      born big: most of its items arrived on a few days of the last two weeks
 2. fading     its weekly rate fell well below its own peak
 3. emerging   clearly growing (ratio and sigmas), with volume, persistence and several sources
 4. mainstream a large, persistent share of everything seen (relative to the average topic)
@@ -55,16 +55,17 @@ def classify(m: Measures, p: SignalParams) -> Classification:
     rules: list[tuple[str, str, list[tuple[bool, str]], float]] = [
         (
             "spike",
-            "young topic born big",
+            "born big: most items in the last two weeks",
             [
-                _check("age_days", m.age_days, "<=", p.spike_max_age_days),
                 (
                     m.items_persist >= p.spike_min_items or m.share_recent >= p.spike_min_share,
                     f"items_persist {m.items_persist} >= {p.spike_min_items} or share_recent "
                     f"{m.share_recent:.3g} >= {p.spike_min_share:g}",
                 ),
-                # Nearly everything it has arrived in the persistence span: a burst, not a build-up.
+                # Nearly everything it has arrived in the persistence span: a burst, not a build-up ...
                 _check("items_older", m.items_older, "<=", m.items_persist // 4),
+                # ... on a few days of it, not day after day as a movement that holds would.
+                _check("active_days", m.active_days, "<=", p.spike_max_active_days),
             ],
             min(1.0, m.items_persist / (2 * p.spike_min_items)),
         ),
@@ -86,6 +87,8 @@ def classify(m: Measures, p: SignalParams) -> Classification:
                 _check("growth_z", m.growth_z, ">=", p.emerging_min_z),
                 _check("active_days", m.active_days, ">=", p.weak_min_active_days),
                 _check("sources_recent", m.sources_recent, ">=", p.min_sources),
+                # Past its peak (a burst running down) is not rising, whatever the two spans say.
+                _check("weekly_rate", m.weekly_rate, ">=", round(p.rising_min_peak_ratio * m.peak_weekly, 4)),
             ],
             _strength(m),
         ),
@@ -106,9 +109,11 @@ def classify(m: Measures, p: SignalParams) -> Classification:
             [
                 _check("items_recent", m.items_recent, ">=", p.weak_min_items),
                 _check("growth", m.growth, ">=", p.weak_min_growth),
-                _check("growth_z", m.growth_z, ">=", p.weak_min_z),
+                _check("trend_z", m.trend_z, ">=", p.weak_min_z),
                 _check("active_days", m.active_days, ">=", p.weak_min_active_days),
                 _check("sources_recent", m.sources_recent, ">=", p.min_sources),
+                # Past its peak (a burst running down) is not rising, whatever the two spans say.
+                _check("weekly_rate", m.weekly_rate, ">=", round(p.rising_min_peak_ratio * m.peak_weekly, 4)),
             ],
             _strength(m),
         ),

@@ -30,6 +30,9 @@ from radar.store import schema as t
 from radar.store.engine import make_engine, upgrade
 from radar.store.records import AnalysisResult, RunInfo, TopicRecord, Vector, Window
 
+# How topics are listed: what a reader should look at first.
+STATE_ORDER = {"emerging": 0, "weak": 1, "spike": 2, "mainstream": 3, "fading": 4, "noise": 5}
+
 
 def open_store(url: str, *, migrate: bool = True) -> SqlStore:
     """Open the store at ``url``, applying pending migrations first unless ``migrate`` is false."""
@@ -429,7 +432,8 @@ class SqlStore:
         return [(row.id, np.frombuffer(row.centroid, dtype=np.float32)) for row in rows]
 
     def topics(self, run_id: int | None = None) -> list[Topic]:
-        """Topics of run ``run_id`` (default: the latest finished run), largest growth first."""
+        """Topics of run ``run_id`` (default: the latest finished run): emerging, weak, spike, mainstream,
+        fading, noise, and by growth within each state."""
         if run_id is None:
             latest = self.latest_run()
             if latest is None:
@@ -487,7 +491,7 @@ class SqlStore:
             )
             for row in rows
         ]
-        return sorted(topics, key=lambda topic: (-topic.growth, -topic.size, topic.id))
+        return sorted(topics, key=lambda topic: (STATE_ORDER.get(topic.state, 9), -topic.growth, topic.id))
 
     def snapshot(self, run_id: int, kind: str = "topics") -> dict[str, Any] | None:
         with self._tx() as conn:
