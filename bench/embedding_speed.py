@@ -18,16 +18,26 @@ import time
 import numpy as np
 
 PAIRS = [
-    ("The four-day work week is spreading among small companies.",
-     "La semaine de quatre jours se répand dans les petites entreprises."),
-    ("More people buy second-hand clothes instead of fast fashion.",
-     "De plus en plus de gens achètent des vêtements d'occasion plutôt que de la mode jetable."),
-    ("Volunteers at repair cafés help neighbours fix their phones.",
-     "Des bénévoles des repair cafés aident les voisins à réparer leur téléphone."),
-    ("Energy bills push households to heat only one room.",
-     "Les factures d'énergie poussent les ménages à ne chauffer qu'une pièce."),
-    ("Teenagers swap smartphones for simple phones to go offline.",
-     "Des adolescents échangent leur smartphone contre un téléphone basique pour se déconnecter."),
+    (
+        "The four-day work week is spreading among small companies.",
+        "La semaine de quatre jours se répand dans les petites entreprises.",
+    ),
+    (
+        "More people buy second-hand clothes instead of fast fashion.",
+        "De plus en plus de gens achètent des vêtements d'occasion plutôt que de la mode jetable.",
+    ),
+    (
+        "Volunteers at repair cafés help neighbours fix their phones.",
+        "Des bénévoles des repair cafés aident les voisins à réparer leur téléphone.",
+    ),
+    (
+        "Energy bills push households to heat only one room.",
+        "Les factures d'énergie poussent les ménages à ne chauffer qu'une pièce.",
+    ),
+    (
+        "Teenagers swap smartphones for simple phones to go offline.",
+        "Des adolescents échangent leur smartphone contre un téléphone basique pour se déconnecter.",
+    ),
 ]
 
 
@@ -82,8 +92,10 @@ def main() -> None:
     similarity = english @ french.T
     matched = np.diag(similarity)
     unmatched = similarity[~np.eye(len(PAIRS), dtype=bool)]
-    print(f"cross-lingual cosine, translation pairs: mean {matched.mean():.2f} (min {matched.min():.2f}, "
-          f"max {matched.max():.2f}); unrelated EN/FR pairs: mean {unmatched.mean():.2f}")
+    print(
+        f"cross-lingual cosine, translation pairs: mean {matched.mean():.2f} (min {matched.min():.2f}, "
+        f"max {matched.max():.2f}); unrelated EN/FR pairs: mean {unmatched.mean():.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def test_outputs_follow_the_format(corpus_file: Path, tmp_path: Path, home: Path
     dates = sorted({line["as_of"] for line in signals})
     assert dates[0] >= "2026-08-18" and all(
         (date.fromisoformat(b) - date.fromisoformat(a)).days % 7 == 0
-        for a, b in zip(dates, dates[1:])  # type: ignore[arg-type]
+        for a, b in zip(dates, dates[1:], strict=False)  # type: ignore[arg-type]
     )
     assignments = _lines(tmp_path / "out" / "assignments.jsonl")
     ids = [a["item_id"] for a in assignments]

@@ -30,18 +30,39 @@ AS_OF = T0 + timedelta(days=DAYS - 1, hours=23)  # the end of the last seeded da
 
 # Seeded deliberately out of growth order: the page must sort them (fastest-growing first).
 TOPICS: list[dict[str, Any]] = [
-    {"id": "tc", "label": "Sourdough · home baking", "keywords": ["sourdough", "starter", "loaf"],
-     "growth": 0.6, "source": "beta", "daily": [1, 1, 1, 0, 1, 0, 1, 0, 0, 0]},
-    {"id": "ta", "label": "Repair cafés · phones", "keywords": ["repair", "café", "phone", "screen"],
-     "growth": 2.6, "source": "alpha", "daily": [0, 0, 1, 0, 1, 1, 1, 2, 3, 3]},
-    {"id": "tb", "label": "Vinyl listening bars", "keywords": ["vinyl", "bar", "hi-fi"],
-     "growth": 1.4, "source": "alpha", "daily": [1, 0, 1, 1, 0, 1, 1, 1, 1, 1]},
+    {
+        "id": "tc",
+        "label": "Sourdough · home baking",
+        "keywords": ["sourdough", "starter", "loaf"],
+        "growth": 0.6,
+        "source": "beta",
+        "daily": [1, 1, 1, 0, 1, 0, 1, 0, 0, 0],
+    },
+    {
+        "id": "ta",
+        "label": "Repair cafés · phones",
+        "keywords": ["repair", "café", "phone", "screen"],
+        "growth": 2.6,
+        "source": "alpha",
+        "daily": [0, 0, 1, 0, 1, 1, 1, 2, 3, 3],
+    },
+    {
+        "id": "tb",
+        "label": "Vinyl listening bars",
+        "keywords": ["vinyl", "bar", "hi-fi"],
+        "growth": 1.4,
+        "source": "alpha",
+        "daily": [1, 0, 1, 1, 0, 1, 1, 1, 1, 1],
+    },
 ]
 SOURCES = [("alpha", "feed", "https://alpha.example/feed"), ("beta", "feed", "https://beta.example/feed")]
 N_ITEMS = sum(sum(topic["daily"]) for topic in TOPICS)
 BY_GROWTH = [topic["label"] for topic in sorted(TOPICS, key=lambda topic: -topic["growth"])]
-TREND_WORDS = {"Repair cafés · phones": "rising fast", "Vinyl listening bars": "rising",
-               "Sourdough · home baking": "cooling"}
+TREND_WORDS = {
+    "Repair cafés · phones": "rising fast",
+    "Vinyl listening bars": "rising",
+    "Sourdough · home baking": "cooling",
+}
 
 
 def radar_free_environ() -> dict[str, str]:
@@ -67,19 +88,32 @@ def seed_home(home: Path) -> None:
             for n, count in enumerate(topic["daily"]):
                 for k in range(count):
                     item_id = f"{topic['id']}-{n}-{k}"
-                    items.append(Item(
-                        id=item_id, source=topic["source"], url=f"https://{topic['source']}.example/{item_id}",
-                        title=f"{topic['label']} {n} {k}", text="x",
-                        published_at=T0 + timedelta(days=n, hours=k), fetched_at=T0 + timedelta(days=DAYS),
-                    ))
+                    items.append(
+                        Item(
+                            id=item_id,
+                            source=topic["source"],
+                            url=f"https://{topic['source']}.example/{item_id}",
+                            title=f"{topic['label']} {n} {k}",
+                            text="x",
+                            published_at=T0 + timedelta(days=n, hours=k),
+                            fetched_at=T0 + timedelta(days=DAYS),
+                        )
+                    )
                     assignments.append((item_id, topic["id"], 0.9))
             seen = [day for day, count in zip(days, topic["daily"], strict=True) if count]
-            records.append(TopicRecord(
-                id=topic["id"], label=topic["label"], keywords=topic["keywords"], size=sum(topic["daily"]),
-                first_seen=seen[0], last_seen=seen[-1], growth=topic["growth"],
-                centroid=np.ones(3, dtype=np.float32),
-                daily={day: count for day, count in zip(days, topic["daily"], strict=True) if count},
-            ))
+            records.append(
+                TopicRecord(
+                    id=topic["id"],
+                    label=topic["label"],
+                    keywords=topic["keywords"],
+                    size=sum(topic["daily"]),
+                    first_seen=seen[0],
+                    last_seen=seen[-1],
+                    growth=topic["growth"],
+                    centroid=np.ones(3, dtype=np.float32),
+                    daily={day: count for day, count in zip(days, topic["daily"], strict=True) if count},
+                )
+            )
         assert store.add_items(items) == N_ITEMS
         run = store.start_run(as_of=AS_OF, window_days=30, model="m")
         store.finish_run(run, AnalysisResult(topics=records, assignments=assignments, n_items=N_ITEMS))

@@ -33,8 +33,13 @@ REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TITLE = "what is moving in culture"
 TIMEOUT_MS = 60_000
@@ -84,7 +89,9 @@ def start_dashboard(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
         proc = subprocess.Popen(
             dashboard_command("127.0.0.1", port),
             env={**radar_free_environ(), "RADAR_HOME": str(home)},
-            stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
         )
         started.append((proc, log))
         url = f"http://127.0.0.1:{port}"

@@ -191,8 +191,11 @@ def test_feed_specs_point_at_the_bundled_files(index: dict[str, Any]) -> None:
     assert len(specs) == len(index["feeds"])
     for spec, listed in zip(specs, index["feeds"], strict=True):
         assert spec == {
-            "name": listed["slug"], "url": f"http://127.0.0.1:8765/{listed['filename']}",
-            "lang": listed["lang"], "owned": listed["owned"], "kind": "feed",
+            "name": listed["slug"],
+            "url": f"http://127.0.0.1:8765/{listed['filename']}",
+            "lang": listed["lang"],
+            "owned": listed["owned"],
+            "kind": "feed",
         }
         assert (FEEDS_DIR / listed["filename"]).is_file()
 

@@ -134,3 +134,35 @@ def test_api_serves_the_demo_topics(demo_home: Path) -> None:
         timeout=120,
     )
     assert [t["id"] for t in json.loads(cli.stdout)["topics"]][:5] == [t["id"] for t in body["topics"]][:5]
+
+
+@pytest.mark.slow
+def test_demo_on_postgresql_and_redis(tmp_path: Path, pg_url: str, redis_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")}
+    env |= {"RADAR_DATABASE_URL": pg_url, "RADAR_REDIS_URL": redis_url}
+    home = tmp_path / "demo"
+    result = subprocess.run(
+        [sys.executable, "-m", "radar.cli", "demo", "--no-serve", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not (home / "radar.sqlite3").exists() and not (home / "cache.sqlite3").exists()
+    stats = subprocess.run(
+        [sys.executable, "-m", "radar.cli", "stats", "--json", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    counts = json.loads(stats.stdout)
+    assert counts["backend"] == "postgresql" and counts["cache"] == "RedisCache"
+    assert counts["items"] > 500 and counts["topics"] > 5
+    import redis
+
+    from radar.core import TOPICS_KEY
+
+    cached = redis.Redis.from_url(redis_url).get("vigie:" + TOPICS_KEY)
+    assert cached is not None and json.loads(cached)["topics"]

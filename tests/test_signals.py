@@ -23,7 +23,8 @@ def _series(
     daily = {AS_OF - timedelta(days=ago): n for ago, n in counts.items() if n}
     # Sources rotate from day to day, so a topic with one item a day still reaches several of them.
     sources = {
-        day: frozenset(f"s{(day.toordinal() + k) % sources_per_day}" for k in range(n)) for day, n in daily.items()
+        day: frozenset(f"s{(day.toordinal() + k) % sources_per_day}" for k in range(n))
+        for day, n in daily.items()
     }
     first = AS_OF - timedelta(days=first_seen_ago if first_seen_ago is not None else max(counts, default=0))
     return TopicSeries(daily_items=daily, daily_sources=sources, first_seen=first, peak_weekly=peak_weekly)
@@ -34,14 +35,14 @@ def _totals(per_day: int = 100, days: int = 60) -> dict[date, int]:
 
 
 def test_flat_topic_has_no_growth() -> None:
-    m = compute_measures(_series({ago: 2 for ago in range(42)}), _totals(), AS_OF, P)
+    m = compute_measures(_series(dict.fromkeys(range(42), 2)), _totals(), AS_OF, P)
     assert m.growth == pytest.approx(1.0, abs=0.1)
     assert abs(m.growth_z) < 1
     assert classify(m, P).state != "weak"
 
 
 def test_small_rising_topic_is_weak_with_its_evidence() -> None:
-    counts = {ago: 1 for ago in range(0, 14, 2)} | {30: 1}  # 7 items in two weeks, 1 before
+    counts = dict.fromkeys(range(0, 14, 2), 1) | {30: 1}  # 7 items in two weeks, 1 before
     m = compute_measures(
         _series(counts, sources_per_day=3, first_seen_ago=30), _totals(), AS_OF, P, mean_topic_share=0.05
     )
@@ -53,20 +54,20 @@ def test_small_rising_topic_is_weak_with_its_evidence() -> None:
 
 
 def test_one_source_never_makes_a_movement() -> None:
-    counts = {ago: 2 for ago in range(0, 14)} | {30: 1}
+    counts = dict.fromkeys(range(0, 14), 2) | {30: 1}
     m = compute_measures(_series(counts, sources_per_day=1, first_seen_ago=30), _totals(), AS_OF, P)
     assert m.sources_recent == 1
     assert classify(m, P).state not in {"weak", "emerging"}
 
 
 def test_strong_rise_is_emerging() -> None:
-    counts = {ago: 3 for ago in range(0, 14)} | {ago: 1 for ago in range(20, 42, 4)}
+    counts = dict.fromkeys(range(0, 14), 3) | dict.fromkeys(range(20, 42, 4), 1)
     m = compute_measures(_series(counts, sources_per_day=3), _totals(), AS_OF, P, mean_topic_share=0.05)
     assert classify(m, P).state == "emerging"
 
 
 def test_young_burst_is_a_spike_then_fades() -> None:
-    burst = {ago: 6 for ago in range(0, 4)}
+    burst = dict.fromkeys(range(0, 4), 6)
     m = compute_measures(_series(burst, sources_per_day=3, first_seen_ago=3), _totals(), AS_OF, P)
     assert classify(m, P).state == "spike"
     # Four weeks later the same topic is quiet: fading, with its peak remembered.
@@ -85,7 +86,7 @@ def test_young_burst_is_a_spike_then_fades() -> None:
 
 
 def test_mainstream_is_relative_to_the_average_topic() -> None:
-    counts = {ago: 8 for ago in range(42)}  # 8% of all items, steady, old
+    counts = dict.fromkeys(range(42), 8)  # 8% of all items, steady, old
     m_many = compute_measures(
         _series(counts, sources_per_day=4, first_seen_ago=90), _totals(), AS_OF, P, mean_topic_share=0.02
     )
@@ -97,7 +98,7 @@ def test_mainstream_is_relative_to_the_average_topic() -> None:
 
 
 def test_growth_is_measured_on_share_not_volume() -> None:
-    counts = {ago: 2 for ago in range(42)}
+    counts = dict.fromkeys(range(42), 2)
     doubled_volume = {day: (200 if (AS_OF - day).days < 14 else 100) for day in _totals()}
     doubled_topic = {ago: (4 if ago < 14 else 2) for ago in range(42)}
     same_share = compute_measures(_series(doubled_topic), doubled_volume, AS_OF, P)
@@ -107,12 +108,12 @@ def test_growth_is_measured_on_share_not_volume() -> None:
 
 def test_no_growth_claimed_without_a_baseline() -> None:
     totals = {AS_OF - timedelta(days=ago): 50 for ago in range(10)}  # the corpus starts 10 days ago
-    m = compute_measures(_series({ago: 3 for ago in range(10)}, first_seen_ago=40), totals, AS_OF, P)
+    m = compute_measures(_series(dict.fromkeys(range(10), 3), first_seen_ago=40), totals, AS_OF, P)
     assert m.growth <= 1.0
 
 
 def test_poisson_noise_rarely_looks_weak() -> None:
-    """A topic at a steady 0.5-3 items a day, drawn at random, is flagged weak or emerging < 3% of the time."""
+    """A topic at a steady 0.5-3 items a day, drawn at random, is flagged weak or emerging < 3% of the time"""
     rng = random.Random(7)
     flagged = trials = 0
     for rate in (0.5, 1.0, 3.0):

@@ -238,6 +238,10 @@ def _signal(as_of: date, topic: Any) -> dict[str, Any]:
     }
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def _write_outputs(
     out_dir: Path,
     corpus: Corpus,
@@ -264,8 +268,9 @@ def _write_outputs(
     states = Counter(json.loads(line)["state"] for line in signals)
     summary = {
         "parameters": {
-            "start": params.start.isoformat() if params.start else None,
-            "end": params.end.isoformat() if params.end else None,
+            # The resolved span, so that a run describes itself even when --start/--end were left out.
+            "start": _iso(steps[0] if steps else params.start),
+            "end": _iso(steps[-1] if steps else params.end),
             "every_days": params.every_days,
             "refit_days": params.refit_days,
             "window_days": config.settings.analysis_window_days,
