@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH_INDEX ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow lint typecheck unit bench clean
+.PHONY: install demo test test-slow lint typecheck unit bench bench-backtest clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ test-slow: install
 
 bench: install
 	$(BIN)/python bench/embedding_speed.py
+
+# The trend engine against its peers on the shared GitHub Trending corpus (needs ../shared/data; writes to /tmp).
+bench-backtest: install
+	$(BIN)/python bench/corpora/github_trending.py --out /tmp/vigie-gh-A.jsonl.gz --start 2019-06-01 --end 2020-06-30
+	$(BIN)/python bench/compare.py --items /tmp/vigie-gh-A.jsonl.gz --out /tmp/vigie-cmp-A --language English \
+		--start 2019-12-02 --end 2020-06-30
+	$(BIN)/python bench/corpora/github_trending.py --out /tmp/vigie-gh-B.jsonl.gz --start 2021-06-01 --end 2022-03-31
+	$(BIN)/python bench/compare.py --items /tmp/vigie-gh-B.jsonl.gz --out /tmp/vigie-cmp-B --language English \
+		--start 2021-10-04 --end 2022-03-31
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from radar.analysis.step import HISTORY_DAYS, StepOutput, Theme, Tracked, analyse_step
-from radar.analysis.topic_model import fit_clusters
+from radar.analysis.topic_model import fit_clusters, warm_init
 from radar.embedding import Embedder
 from radar.progress import Progress, Silent
 from radar.settings import RadarConfig, WatchTheme
@@ -115,7 +115,10 @@ def run_analysis(
     progress.advance()
     run_id = store.start_run(as_of=as_of, window_days=settings.analysis_window_days, model=embedder.name)
     try:
-        clusters = fit_clusters(window.contents, window.vectors, settings.min_topic_size)
+        init = warm_init(window.vectors, window.ids, store.positions(embedder.name, window.ids))
+        clusters = fit_clusters(window.contents, window.vectors, settings.min_topic_size, init)
+        if clusters.coords is not None:
+            store.save_positions(embedder.name, dict(zip(window.ids, clusters.coords, strict=True)))
         progress.advance()
         span = config.signals.recent_days + config.signals.baseline_days + config.signals.persistence_days
         output = analyse_step(

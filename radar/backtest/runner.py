@@ -24,7 +24,7 @@ import numpy as np
 
 from radar.analysis.run import embed_themes
 from radar.analysis.step import Tracked, analyse_step
-from radar.analysis.topic_model import Clusters, fit_clusters
+from radar.analysis.topic_model import Clusters, fit_clusters, warm_init
 from radar.backtest.corpus import Corpus, load_corpus
 from radar.embedding import Embedder
 from radar.errors import ConfigError
@@ -113,6 +113,7 @@ def run_backtest(
     last_topic: dict[str, str | None] = {}
     signals: list[str] = []
     fit: _Fit | None = None
+    positions: dict[str, Vector] = {}
     progress.start("replaying", len(steps))
     for as_of_day in steps:
         as_of = _end_of(as_of_day)
@@ -128,11 +129,13 @@ def run_backtest(
         )
         with phases.timed("cluster"):
             if fit is None or (as_of_day - fit.day).days >= params.refit_days:
-                fit = _Fit(
-                    as_of_day,
-                    window,
-                    fit_clusters(window.contents, window.vectors, config.settings.min_topic_size),
+                init = warm_init(window.vectors, window.ids, positions)
+                clustered = fit_clusters(
+                    window.contents, window.vectors, config.settings.min_topic_size, init
                 )
+                if clustered.coords is not None:
+                    positions = dict(zip(window.ids, clustered.coords, strict=True))
+                fit = _Fit(as_of_day, window, clustered)
             clusters = fit.place(window)
         with phases.timed("analyse"):
             output = analyse_step(

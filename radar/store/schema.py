@@ -93,6 +93,15 @@ embeddings = Table(
     Column("vector", LargeBinary, nullable=False),
 )
 
+# Where each item sat in the reduced space of the last fit (derived data: losing it costs one cold fit).
+item_positions = Table(
+    "item_positions",
+    metadata,
+    Column("item_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(128), primary_key=True),
+    Column("position", LargeBinary, nullable=False),
+)
+
 runs = Table(
     "runs",
     metadata,

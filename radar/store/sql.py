@@ -211,6 +211,43 @@ class SqlStore:
             with self._tx() as conn:
                 conn.execute(self._insert_ignore(t.embeddings), rows)
 
+    def positions(self, model: str, ids: Sequence[str]) -> dict[str, Vector]:
+        """Last known reduced-space positions of ``ids`` (fits made on ``model`` vectors)."""
+        found: dict[str, Vector] = {}
+        with self._tx() as conn:
+            for start in range(0, len(ids), 5000):
+                chunk = list(ids[start : start + 5000])
+                rows = conn.execute(
+                    select(t.item_positions.c.item_id, t.item_positions.c.position).where(
+                        t.item_positions.c.model == model, t.item_positions.c.item_id.in_(chunk)
+                    )
+                ).all()
+                found.update({row.item_id: np.frombuffer(row.position, dtype=np.float32) for row in rows})
+        return found
+
+    def save_positions(self, model: str, positions: dict[str, Vector]) -> None:
+        """Replace the positions of these items (one transaction)."""
+        ids = list(positions)
+        with self._tx() as conn:
+            for start in range(0, len(ids), 5000):
+                chunk = ids[start : start + 5000]
+                conn.execute(
+                    delete(t.item_positions).where(
+                        t.item_positions.c.model == model, t.item_positions.c.item_id.in_(chunk)
+                    )
+                )
+                conn.execute(
+                    insert(t.item_positions),
+                    [
+                        {
+                            "item_id": i,
+                            "model": model,
+                            "position": np.asarray(positions[i], np.float32).tobytes(),
+                        }
+                        for i in chunk
+                    ],
+                )
+
     def vectors_by_model(self) -> dict[str, int]:
         with self._tx() as conn:
             rows = conn.execute(
