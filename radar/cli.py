@@ -325,13 +325,22 @@ def backtest(
     ] = None,
     end: Annotated[str | None, typer.Option(help="Last as_of day (default: the last item's day).")] = None,
     every: Annotated[str, typer.Option(help="Step between as_of days: 7d, 1d, ...")] = "7d",
+    embeddings_cache: Annotated[
+        Path | None,
+        typer.Option(help="SQLite file caching embeddings between runs on the same corpus (off by default)."),
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Replay a dated corpus as if time passed, with the live engine; write its signals."""
     from radar.backtest.runner import BacktestParams, run_backtest
     from radar.embedding import make_embedder
 
-    params = BacktestParams(start=_day(start, "--start"), end=_day(end, "--end"), every_days=_every(every))
+    params = BacktestParams(
+        start=_day(start, "--start"),
+        end=_day(end, "--end"),
+        every_days=_every(every),
+        embeddings_cache=embeddings_cache,
+    )
     config = _config(home)
     if not items.exists():
         raise _fail(ConfigError("no such file", file=str(items)))

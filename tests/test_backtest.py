@@ -118,3 +118,24 @@ def test_backtest_command_with_the_real_model(corpus_file: Path, tmp_path: Path)
     burst = [s for s in signals if "norvane" in " ".join(s["keywords"]).lower()]  # type: ignore[arg-type]
     assert burst and {s["state"] for s in burst} & {"spike", "fading"}
     assert "emerging" not in {s["state"] for s in burst}
+
+
+class _CountingEmbedder(HashEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts = 0
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        self.texts += len(texts)
+        return super().embed(texts)
+
+
+def test_embeddings_cache_spares_the_second_run(corpus_file: Path, tmp_path: Path, home: Path) -> None:
+    cache = tmp_path / "cache.sqlite3"
+    config = load_config(home, {})
+    first, second = _CountingEmbedder(), _CountingEmbedder()
+    params = BacktestParams(start=None, end=date(2026, 9, 15), every_days=7, embeddings_cache=cache)
+    run_backtest(corpus_file, tmp_path / "a", params, config, first)
+    run_backtest(corpus_file, tmp_path / "b", params, config, second)
+    assert first.texts > 100 and second.texts == 0
+    assert (tmp_path / "a" / "signals.jsonl").read_text() == (tmp_path / "b" / "signals.jsonl").read_text()

@@ -154,3 +154,34 @@ def _poisson(rng: random.Random, rate: float) -> int:
         k += 1
         product *= rng.random()
     return k
+
+
+def test_a_burst_inside_an_existing_theme_is_a_spike_and_runs_down_as_one() -> None:
+    # A security theme at ~0.5 a day, then 20 items in five days (a vulnerability everyone patches).
+    base = dict.fromkeys(range(8, 42, 2), 1)
+    burst = base | dict.fromkeys(range(0, 5), 4)
+    m = compute_measures(_series(burst, sources_per_day=3, first_seen_ago=60), _totals(), AS_OF, P, 0.05)
+    assert m.items_older > m.items_persist // 4  # not "mostly new": only the week-over-week jump tells
+    first = classify(m, P)
+    assert first.state == "spike", first.evidence["rule"]
+    # A week later it is still big over two weeks but its last week is smaller: still a spike, not emerging.
+    later = AS_OF + timedelta(days=7)
+    counts = {ago + 7: n for ago, n in burst.items()} | dict.fromkeys(range(0, 7, 2), 1)
+    daily = {later - timedelta(days=ago): n for ago, n in counts.items()}
+    series = TopicSeries(
+        daily,
+        {d: frozenset({f"s{d.toordinal() % 3}"}) for d in daily},
+        AS_OF - timedelta(days=60),
+        peak_weekly=m.peak_weekly,
+    )
+    totals = _totals() | {later - timedelta(days=ago): 100 for ago in range(7)}
+    second = classify(compute_measures(series, totals, later, P, 0.05), P, previous_state="spike")
+    assert second.state in {"spike", "fading"}, second.evidence["rule"]
+    assert "was spike" in second.evidence["rule"]
+
+
+def test_a_rise_that_keeps_rising_after_a_spike_call_is_judged_afresh() -> None:
+    counts = dict.fromkeys(range(0, 7), 3) | dict.fromkeys(range(7, 14), 1) | {30: 1}
+    m = compute_measures(_series(counts, sources_per_day=3, first_seen_ago=30), _totals(), AS_OF, P, 0.05)
+    assert m.items_last_week > m.items_prev_week
+    assert classify(m, P, previous_state="spike").evidence["rule"].split(":")[0] != "was spike"

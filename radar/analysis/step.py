@@ -230,7 +230,7 @@ def _outcome(
         sources=dict(Counter(window.sources[i] for i in indices).most_common()),
         langs=dict(Counter(window.langs[i] or "?" for i in indices).most_common()),
         measures=measures,
-        classification=classify(measures, params),
+        classification=classify(measures, params, previous.state if previous else None),
         previous_state=previous.state if previous else None,
         member_indices=indices,
     )

@@ -43,6 +43,7 @@ class BacktestParams:
     end: date | None
     every_days: int
     refit_days: int = 7
+    embeddings_cache: Path | None = None
 
 
 def as_of_days(first: date, last: date, params: BacktestParams) -> list[date]:
@@ -103,7 +104,7 @@ def run_backtest(
     last_needed = _end_of(steps[-1]) if steps else records[-1].published_at
     used = [r for r in records if r.published_at <= last_needed]
     with phases.timed("embed"):
-        vectors = _embed(embedder, [r.content for r in used], progress)
+        vectors = _embed(embedder, [r.content for r in used], progress, params.embeddings_cache)
     published = [r.published_at for r in used]
     days = [moment.date() for moment in published]
     totals = Counter(days)
@@ -206,19 +207,32 @@ def _unit(vector: Vector) -> Vector:
     return out
 
 
-def _embed(embedder: Embedder, texts: list[str], progress: Progress) -> Vector:
-    progress.start("embedding", len(texts))
-    parts = []
-    for chunk in _chunks(texts, 512):
-        parts.append(embedder.embed(chunk))
+def _embed(
+    embedder: Embedder, texts: list[str], progress: Progress, cache_path: Path | None = None
+) -> Vector:
+    from radar.backtest.embed_cache import EmbeddingCache
+
+    cache = EmbeddingCache(cache_path, embedder.name) if cache_path else None
+    cached = cache.get_many(texts) if cache else [None] * len(texts)
+    missing = [i for i, vector in enumerate(cached) if vector is None]
+    progress.start("embedding", len(missing))
+    computed: dict[int, Vector] = {}
+    for chunk in _chunks(missing, 512):
+        vectors = np.round(embedder.embed([texts[i] for i in chunk]), EMBED_DECIMALS).astype(np.float32)
+        computed.update(zip(chunk, vectors, strict=True))
+        if cache:
+            cache.put_many([texts[i] for i in chunk], vectors)
         progress.advance(len(chunk))
     progress.done()
-    if not parts:
+    if cache:
+        cache.close()
+    rows = [computed[i] if vector is None else vector for i, vector in enumerate(cached)]
+    if not rows:
         return np.zeros((0, 0), dtype=np.float32)
-    return np.round(np.vstack(parts), EMBED_DECIMALS).astype(np.float32)
+    return np.vstack(rows).astype(np.float32)
 
 
-def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
+def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 

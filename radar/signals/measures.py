@@ -46,7 +46,10 @@ class SignalParams(BaseModel):
         default=12, ge=2, description="Spike: this many items in the last 14 days ..."
     )
     spike_min_share: float = Field(default=0.08, ge=0, le=1, description="... or this share of them,")
-    spike_max_active_days: int = Field(default=10, ge=1, description="... on at most this many days.")
+    spike_max_active_days: int = Field(default=10, ge=1, description="... on at most this many days,")
+    spike_min_jump: float = Field(
+        default=5.0, gt=1, description="... or a week at least this many times the week before."
+    )
     rising_min_peak_ratio: float = Field(
         default=0.6, gt=0, le=1, description="Weak/emerging: weekly rate at least this x its own peak."
     )
@@ -72,6 +75,9 @@ class Measures:
     items_baseline: int
     items_persist: int
     items_older: int
+    items_last_week: int
+    items_prev_week: int
+    week_jump: float
     expected_recent: float
     growth: float
     growth_z: float
@@ -197,6 +203,8 @@ def compute_measures(
 
     persist_start = as_of - timedelta(days=params.persistence_days - 1)
     items_persist = _span_sum(counts, persist_start, as_of)
+    last_week = _span_sum(counts, as_of - timedelta(days=6), as_of)
+    prev_week = _span_sum(counts, as_of - timedelta(days=13), as_of - timedelta(days=7))
     items_older = sum(n for day, n in counts.items() if day < persist_start)
     active_days = sum(1 for day, n in counts.items() if n > 0 and persist_start <= day <= as_of)
     sources_recent = len(
@@ -210,6 +218,9 @@ def compute_measures(
         items_baseline=baseline,
         items_persist=items_persist,
         items_older=items_older,
+        items_last_week=last_week,
+        items_prev_week=prev_week,
+        week_jump=(last_week + prior) / (prev_week + prior),
         expected_recent=expected,
         growth=growth,
         growth_z=growth_z,

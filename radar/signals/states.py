@@ -2,7 +2,8 @@
 
 Rules are tried in this order; the first that holds decides, and its name and numbers are the evidence:
 
-1. spike      born big: most of its items arrived on a few days of the last two weeks
+0. a spike whose last week was no bigger than the week before stays a spike until it fades
+1. spike      born big on a few days of the last two weeks, or a week five times the one before
 2. fading     its weekly rate fell well below its own peak
 3. emerging   clearly growing (ratio and sigmas), with volume, persistence and several sources
 4. mainstream a large, persistent share of everything seen (relative to the average topic)
@@ -47,7 +48,26 @@ def _strength(m: Measures) -> float:
     return 1.0 / (1.0 + math.exp(-(m.growth_z - 2.0)))
 
 
-def classify(m: Measures, p: SignalParams) -> Classification:
+def classify(m: Measures, p: SignalParams, previous_state: str | None = None) -> Classification:
+    """The state of a topic from its measures; ``previous_state`` (its state at the last run) only
+    matters for a burst running down, which stays a spike until it fades."""
+    if previous_state == "spike" and m.items_last_week <= m.items_prev_week:
+        fading = m.weekly_rate <= p.fade_ratio * m.peak_weekly
+        state = "fading" if fading else "spike"
+        op = "<=" if fading else ">"
+        rule = (
+            f"{state}: was spike; items_last_week {m.items_last_week} <= items_prev_week "
+            f"{m.items_prev_week}; weekly_rate {m.weekly_rate:.3g} {op} {p.fade_ratio:g} x peak "
+            f"{m.peak_weekly:.3g}"
+        )
+        score = 1.0 - m.weekly_rate / max(m.peak_weekly, 1e-9) if fading else min(1.0, m.items_persist / 24)
+        return Classification(
+            state, "a burst running down", round(score, 4), {"rule": rule, "measures": m.as_dict()}
+        )
+    return _classify(m, p)
+
+
+def _classify(m: Measures, p: SignalParams) -> Classification:
     # In a large corpus a fixed count is nothing: emerging also needs a minimum share of recent volume.
     emerging_volume = max(p.emerging_min_items, math.ceil(p.emerging_min_share * m.total_recent))
     # "Large" is relative: in a run with 20 topics each holds 5% on average, and that is not mainstream.
@@ -62,10 +82,17 @@ def classify(m: Measures, p: SignalParams) -> Classification:
                     f"items_persist {m.items_persist} >= {p.spike_min_items} or share_recent "
                     f"{m.share_recent:.3g} >= {p.spike_min_share:g}",
                 ),
-                # Nearly everything it has arrived in the persistence span: a burst, not a build-up ...
-                _check("items_older", m.items_older, "<=", m.items_persist // 4),
-                # ... on a few days of it, not day after day as a movement that holds would.
-                _check("active_days", m.active_days, "<=", p.spike_max_active_days),
+                (
+                    (
+                        # Nearly everything it has arrived lately, on a few days: a burst, not a build-up;
+                        m.items_older <= m.items_persist // 4 and m.active_days <= p.spike_max_active_days
+                    )
+                    # or a week far above the one before (a burst inside a theme that already existed).
+                    or m.week_jump >= p.spike_min_jump,
+                    f"items_older {m.items_older} <= {m.items_persist // 4} and active_days "
+                    f"{m.active_days} <= {p.spike_max_active_days}, or week_jump {m.week_jump:.3g} >= "
+                    f"{p.spike_min_jump:g}",
+                ),
             ],
             min(1.0, m.items_persist / (2 * p.spike_min_items)),
         ),
