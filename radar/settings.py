@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     embedding_model: str = Field(default="all-MiniLM-L6-v2", description="Name of the embedding model.")
     embedding_batch_size: int = Field(default=64, ge=1, le=4096, description="Items embedded per batch.")
     analysis_window_days: int = Field(default=42, ge=1, le=3650, description="Look-back window of analysis.")
+    analysis_parallel: bool = Field(
+        default=True,
+        description="Reduce on every core (faster; runs are then not bit-for-bit reproducible).",
+    )
     min_topic_size: int = Field(default=5, ge=2, le=1000, description="Smallest cluster that is a topic.")
     cache_ttl_s: int = Field(default=7 * 86400, ge=1, description="Time-to-live of cached snapshots.")
     log_format: Literal["text", "json"] = Field(default="text", description="Log line format.")

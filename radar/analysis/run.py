@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from radar.analysis.step import HISTORY_DAYS, StepOutput, Theme, Tracked, analyse_step
-from radar.analysis.topic_model import fit_clusters, warm_init
+from radar.analysis.topic_model import SEED, fit_clusters, warm_init
 from radar.embedding import Embedder
 from radar.progress import Progress, Silent
 from radar.settings import RadarConfig, WatchTheme
@@ -116,7 +116,8 @@ def run_analysis(
     run_id = store.start_run(as_of=as_of, window_days=settings.analysis_window_days, model=embedder.name)
     try:
         init = warm_init(window.vectors, window.ids, store.positions(embedder.name, window.ids))
-        clusters = fit_clusters(window.contents, window.vectors, settings.min_topic_size, init)
+        seed = None if settings.analysis_parallel else SEED
+        clusters = fit_clusters(window.contents, window.vectors, settings.min_topic_size, init, seed)
         if clusters.coords is not None:
             store.save_positions(embedder.name, dict(zip(window.ids, clusters.coords, strict=True)))
         progress.advance()

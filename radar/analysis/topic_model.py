@@ -17,6 +17,10 @@ N_COMPONENTS = 5
 # (200 above 10k items, 500 below): measured on 50k items, 60 epochs find 98 clusters where a cold
 # fit finds 108, in a fifth of the time (bench/RESULTS.md).
 WARM_EPOCHS = 60
+# HDBSCAN's density settings (None = min_cluster_size, as BERTopic does); module constants so that
+# benchmarks can explore them.
+MIN_SAMPLES: int | None = None
+SELECTION = "eom"
 # Below this share of items with a known position, a warm start is no better than a cold one.
 WARM_MIN_KNOWN = 0.5
 
@@ -52,18 +56,23 @@ def warm_init(vectors: Vector, ids: list[str], known: dict[str, Vector], seed: i
 
 
 def fit_clusters(
-    contents: list[str], vectors: Vector, min_topic_size: int, init: Vector | None = None
+    contents: list[str],
+    vectors: Vector,
+    min_topic_size: int,
+    init: Vector | None = None,
+    seed: int | None = SEED,
 ) -> Clusters:
     """Cluster ``contents`` (with their precomputed ``vectors``) into topics with BERTopic.
 
-    ``init`` (from :func:`warm_init`) starts the reduction from known positions. Too few documents for
-    two topics of ``min_topic_size`` give no clusters rather than an error.
+    ``init`` (from :func:`warm_init`) starts the reduction from known positions. With a ``seed`` the fit
+    is reproducible but UMAP runs on one core; ``seed=None`` uses every core (about twice as fast on two).
+    Too few documents for two topics of ``min_topic_size`` give no clusters rather than an error.
     """
     n = len(contents)
     if n < 2 * min_topic_size or n < 10:
         return Clusters(labels=[-1] * n, keywords={}, probabilities=[None] * n)
     try:
-        model = _build_model(n, min_topic_size, init)
+        model = _build_model(n, min_topic_size, init, seed)
         labels, probabilities = model.fit_transform(contents, embeddings=vectors)
     except ValueError as exc:
         # Degenerate windows (all documents identical, empty vocabulary) are "no topics", not a crash.
@@ -87,7 +96,7 @@ def fit_clusters(
     )
 
 
-def _build_model(n: int, min_topic_size: int, init: Vector | None = None) -> Any:
+def _build_model(n: int, min_topic_size: int, init: Vector | None, seed: int | None) -> Any:
     with warnings.catch_warnings():
         # umap warns at import that TensorFlow (for its parametric variant, unused here) is absent.
         warnings.simplefilter("ignore", ImportWarning)
@@ -105,14 +114,16 @@ def _build_model(n: int, min_topic_size: int, init: Vector | None = None) -> Any
         metric="cosine",
         init=init if init is not None else "spectral",
         n_epochs=WARM_EPOCHS if init is not None else None,
-        random_state=SEED,  # reproducible runs; UMAP is then single-threaded, which is fine on 2 cores
-        n_jobs=1,
+        random_state=seed,  # reproducible, but then UMAP is single-threaded
+        n_jobs=1 if seed is not None else -1,
     )
     hdbscan_model = HDBSCAN(
         min_cluster_size=min_topic_size,
+        min_samples=MIN_SAMPLES,
         metric="euclidean",
-        cluster_selection_method="eom",
-        prediction_data=True,
+        cluster_selection_method=SELECTION,
+        # Membership probabilities are not computed (calculate_probabilities=False), so no prediction data.
+        prediction_data=False,
     )
     vectorizer = CountVectorizer(
         stop_words=stop_words(),

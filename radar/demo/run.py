@@ -49,7 +49,9 @@ def write_demo_config(home: Path, base_url: str) -> None:
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "settings.toml").write_text(
         "# Written by `radar demo`.\n[radar]\n"
-        f"analysis_window_days = {DEMO_WINDOW_DAYS}\nmin_topic_size = 5\n",
+        f"analysis_window_days = {DEMO_WINDOW_DAYS}\nmin_topic_size = 5\n"
+        # The demo gives the same topics on every machine: reproducible (single-core) reduction.
+        "analysis_parallel = false\n",
         encoding="utf-8",
     )
     lines = ["# Written by `radar demo`: the bundled sample feeds, served on loopback.\n"]
