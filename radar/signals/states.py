@@ -78,9 +78,14 @@ def _classify(m: Measures, p: SignalParams) -> Classification:
             "born big: most items in the last two weeks",
             [
                 (
-                    m.items_persist >= p.spike_min_items or m.share_recent >= p.spike_min_share,
+                    m.items_persist >= p.spike_min_items
+                    or m.share_recent >= p.spike_min_share
+                    # A fivefold week with the volume of an emerging topic: a sudden onset is a spike until
+                    # a second week of rise shows it holds (then it is judged afresh).
+                    or (m.week_jump >= p.spike_min_jump and m.items_last_week >= emerging_volume),
                     f"items_persist {m.items_persist} >= {p.spike_min_items} or share_recent "
-                    f"{m.share_recent:.3g} >= {p.spike_min_share:g}",
+                    f"{m.share_recent:.3g} >= {p.spike_min_share:g} or items_last_week "
+                    f"{m.items_last_week} >= {emerging_volume} with week_jump {m.week_jump:.3g}",
                 ),
                 (
                     (
