@@ -68,3 +68,20 @@ def test_due_sources() -> None:
     assert [s.name for s in due_sources(sources, states, now)] == ["new", "stale"]
     # Three failures in a row: wait 4 intervals, not 1.
     assert next_fetch_at(_source("failing"), failing) == now + timedelta(hours=2)
+
+
+def test_stop_words_match_the_tokeniser() -> None:
+    """French elisions are split by the tokeniser; the stop list must hold their parts too, or scikit-learn
+    warns on every fit (and "hui" from "aujourd'hui" would become a keyword)."""
+    import warnings
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from radar.analysis.stopwords import TOKEN_PATTERN, stop_words
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vectorizer = CountVectorizer(stop_words=stop_words(), token_pattern=TOKEN_PATTERN)
+        vectorizer.fit(["aujourd'hui les gens réparent leurs vélos", "l'eau du repair café"])
+    assert "hui" not in vectorizer.vocabulary_ and "eau" in vectorizer.vocabulary_
+    assert {"réparent", "vélos", "repair", "café"} <= set(vectorizer.vocabulary_)

@@ -24,7 +24,15 @@ EXTRA_ENGLISH = frozenset(
 )
 
 
+TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}(?:-[^\W\d_]+)*\b"
+
+
 def stop_words() -> list[str]:
+    """The stop list, tokenised as the documents are (so "aujourd'hui" also drops "hui")."""
+    import re
+
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return sorted(set(ENGLISH_STOP_WORDS) | FRENCH | EXTRA_ENGLISH)
+    words = set(ENGLISH_STOP_WORDS) | FRENCH | EXTRA_ENGLISH
+    tokens = {token for word in words for token in re.findall(TOKEN_PATTERN, word)}
+    return sorted(words | tokens)

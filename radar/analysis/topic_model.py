@@ -105,7 +105,7 @@ def _build_model(n: int, min_topic_size: int, init: Vector | None, seed: int | N
         from sklearn.feature_extraction.text import CountVectorizer
         from umap import UMAP
 
-    from radar.analysis.stopwords import stop_words
+    from radar.analysis.stopwords import TOKEN_PATTERN, stop_words
 
     umap_model = UMAP(
         n_neighbors=max(2, min(15, n - 1)),
@@ -130,7 +130,7 @@ def _build_model(n: int, min_topic_size: int, init: Vector | None, seed: int | N
         ngram_range=(1, 2),
         min_df=2 if n >= 40 else 1,
         # Words of two letters or more, hyphenated compounds kept, French elisions (d'un, l'eau) split.
-        token_pattern=r"(?u)\b[^\W\d_]{2,}(?:-[^\W\d_]+)*\b",
+        token_pattern=TOKEN_PATTERN,
     )
     return BERTopic(
         umap_model=umap_model,
