@@ -45,7 +45,11 @@ def test_outputs_follow_the_format(corpus_file: Path, tmp_path: Path, home: Path
     counts = summary["counts"]
     assert isinstance(counts, dict)
     assert counts["malformed_lines"] == 2 and counts["duplicates_by_url"] >= 1
-    assert any(":6:" in error and "JSON" in error or ":6:" in error for error in summary["errors"])  # type: ignore[union-attr]
+    errors = summary["errors"]
+    assert isinstance(errors, list) and len(errors) == 2
+    # Each skipped line is named by its number and says what is wrong with it.
+    assert errors[0].startswith(f"{corpus_file}:6: ") and "double quotes" in errors[0]
+    assert errors[1].startswith(f"{corpus_file}:7: ") and "published_at" in errors[1]
     signals = _lines(tmp_path / "out" / "signals.jsonl")
     assert signals
     for line in signals:
