@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
@@ -79,6 +81,18 @@ def _radar(config: RadarConfig) -> Any:
         raise _fail(exc) from exc
 
 
+@contextmanager
+def _opened(home: Path | None) -> Iterator[Any]:
+    """The radar wired from validated config, closed afterwards; a RadarError exits 1 with its message."""
+    radar = _radar(_config(home))
+    try:
+        yield radar
+    except RadarError as exc:
+        raise _fail(exc) from exc
+    finally:
+        radar.close()
+
+
 def _progress() -> Any:
     from radar.cli_progress import RichProgress
 
@@ -109,13 +123,8 @@ def init(
 @app.command()
 def collect(home: HomeOption = None, json_out: JsonOption = False) -> None:
     """Fetch every enabled source once and store its new items (errors are recorded per source)."""
-    radar = _radar(_config(home))
-    try:
+    with _opened(home) as radar:
         report = radar.collect(progress=None if json_out else _progress())
-    except RadarError as exc:
-        raise _fail(exc) from exc
-    finally:
-        radar.close()
     if json_out:
         out.print_json(json.dumps(report.as_dict()))
         return
@@ -128,13 +137,8 @@ def collect(home: HomeOption = None, json_out: JsonOption = False) -> None:
 @app.command()
 def embed(home: HomeOption = None) -> None:
     """Embed every stored item that has no vector from the configured model yet."""
-    radar = _radar(_config(home))
-    try:
+    with _opened(home) as radar:
         count = radar.embed_pending(progress=_progress())
-    except RadarError as exc:
-        raise _fail(exc) from exc
-    finally:
-        radar.close()
     out.print(f"embedded {count} items with {radar.embedder.name}", highlight=False)
 
 
@@ -157,14 +161,9 @@ def analyze(
 ) -> None:
     """Embed pending items, fit topics on the look-back window and store the run."""
     when = _parse_day(as_of)
-    radar = _radar(_config(home))
-    try:
+    with _opened(home) as radar:
         radar.embed_pending(progress=_progress())
         run = radar.analyze(when or radar.default_as_of(), progress=_progress())
-    except RadarError as exc:
-        raise _fail(exc) from exc
-    finally:
-        radar.close()
     out.print(
         f"run {run.id}: {run.n_items} items, {run.n_topics} topics (as of {run.as_of:%Y-%m-%d})",
         highlight=False,
@@ -178,11 +177,8 @@ def topics(
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many topics.")] = 50,
 ) -> None:
     """Print the topics of the latest analysis run."""
-    radar = _radar(_config(home))
-    try:
+    with _opened(home) as radar:
         payload = radar.topics_payload()
-    finally:
-        radar.close()
     payload["topics"] = payload["topics"][:limit]
     if json_out:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -209,11 +205,8 @@ def topics(
 @app.command()
 def stats(home: HomeOption = None, json_out: JsonOption = False) -> None:
     """Print counts of what is stored (items, topics, sources, runs, ...)."""
-    radar = _radar(_config(home))
-    try:
+    with _opened(home) as radar:
         counts = radar.stats()
-    finally:
-        radar.close()
     if json_out:
         sys.stdout.write(json.dumps(counts) + "\n")
         return
@@ -287,9 +280,7 @@ def demo(
             api_port=api_port,
             dashboard_port=dashboard_port,
         )
-    except ConfigError as exc:
-        raise _fail(exc) from exc
-    except RadarError as exc:
+    except RadarError as exc:  # a ConfigError too: _fail gives it exit code 2
         raise _fail(exc) from exc
 
 
@@ -372,13 +363,8 @@ def import_items(
     """Load a dated history into the store, so a new installation starts with a past."""
     from radar.importer import import_file
 
-    radar = _radar(_config(home))
-    try:
+    with _opened(home) as radar:
         report = import_file(radar.store, items)
-    except RadarError as exc:
-        raise _fail(exc) from exc
-    finally:
-        radar.close()
     for error in report["errors"]:
         err.print(f"[yellow]skipped[/] {error}", highlight=False)
     out.print(
@@ -397,15 +383,10 @@ def reembed(
     ] = False,
 ) -> None:
     """Embed every item with the configured model (after a model change); vectors are never mixed."""
-    radar = _radar(_config(home))
-    try:
+    with _opened(home) as radar:
         count = radar.embed_pending(progress=_progress())
         others = radar.store.vectors_by_model()
         dropped = radar.store.drop_vectors_except(radar.embedder.name) if drop_others else 0
-    except RadarError as exc:
-        raise _fail(exc) from exc
-    finally:
-        radar.close()
     out.print(
         f"embedded {count} items with {radar.embedder.name}; vectors by model: {others}; dropped {dropped}",
         highlight=False,

@@ -68,8 +68,7 @@ def collect_sources(
 
     progress = progress or Silent()
     enabled = [source for source in sources if source.enabled]
-    for source in enabled:
-        get_collector(source.kind)  # an unknown kind is a config error before any fetch
+    check_kinds(enabled)  # an unknown kind is a config error before any fetch
     store.sync_sources((s.name, s.kind, s.url) for s in enabled)
     report = CollectReport()
     progress.start("collecting", len(enabled))

@@ -11,7 +11,7 @@ from radar.cache import Cache
 from radar.collect import CollectReport, collect_sources
 from radar.domain import Topic
 from radar.embedding import Embedder
-from radar.errors import CacheError, RadarError
+from radar.errors import CacheError
 from radar.progress import Progress, Silent
 from radar.settings import RadarConfig
 from radar.store import RunInfo, SqlStore
@@ -114,6 +114,3 @@ class Radar:
         if latest is not None and latest < now - timedelta(days=self.settings.analysis_window_days):
             return latest
         return now
-
-
-__all__ = ["Radar", "RadarError"]

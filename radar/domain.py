@@ -8,6 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 
+def item_content(title: str, text: str) -> str:
+    """The text that is embedded and clustered: one definition, so that a backtest (JSON Lines) and a live
+    run (the store) see exactly the same text for the same item."""
+    return f"{title}. {text}".strip() if text else title
+
+
 def item_id_for(source: str, key: str) -> str:
     """Stable id of an item: a hash of its source name and its canonical URL (or guid)."""
     digest = hashlib.sha256(f"{source}\x1f{key}".encode()).hexdigest()
@@ -38,7 +44,7 @@ class Item:
     @property
     def content(self) -> str:
         """The text that is embedded and clustered."""
-        return f"{self.title}. {self.text}".strip(". ") if self.text else self.title
+        return item_content(self.title, self.text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from radar.domain import item_content
 from radar.errors import ConfigError
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -38,7 +39,7 @@ class Record:
 
     @property
     def content(self) -> str:
-        return f"{self.title}. {self.text}".strip() if self.text else self.title
+        return item_content(self.title, self.text)
 
 
 @dataclass(slots=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -101,3 +103,20 @@ def home(tmp_path: Path) -> Path:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+def run_cli(
+    *args: str, home: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``radar ARGS`` as a user runs it: a new process, none of the caller's RADAR_* variables."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")}
+    full_env.update(env or {})
+    if home is not None:
+        full_env["RADAR_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "radar.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+    )

@@ -4,9 +4,6 @@ the real model runs in the slow end-to-end test at the bottom."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from radar.backtest.runner import BacktestParams, run_backtest
 from radar.demo.corpus import generate, to_jsonl
 from radar.errors import ConfigError
 from radar.settings import load_config
+from tests.conftest import run_cli
 from tests.fakes import HashEmbedder
 
 
@@ -98,23 +96,9 @@ def test_end_before_start_is_refused(corpus_file: Path, tmp_path: Path, home: Pa
 @pytest.mark.slow
 def test_backtest_command_with_the_real_model(corpus_file: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")} | {"RADAR_HOME": str(home)}
-    subprocess.run([sys.executable, "-m", "radar.cli", "init"], env=env, check=True, capture_output=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "radar.cli",
-            "backtest",
-            "--items",
-            str(corpus_file),
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
+    assert run_cli("init", home=home).returncode == 0
+    result = run_cli(
+        "backtest", "--items", str(corpus_file), "--out", str(tmp_path / "o"), home=home, timeout=900
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "replaying" in result.stderr and "skipped" in result.stderr

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_cli as radar
 
 COMMANDS = (
     "init",
@@ -24,18 +23,6 @@ COMMANDS = (
     "import",
     "reembed",
 )
-
-
-def radar(
-    *args: str, home: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")}
-    full_env.update(env or {})
-    if home is not None:
-        full_env["RADAR_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "radar.cli", *args], capture_output=True, text=True, env=full_env, timeout=120
-    )
 
 
 def test_help_lists_every_command_with_help_text() -> None:

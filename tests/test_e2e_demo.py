@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import pytest
 
 from radar.demo.corpus import FEEDS_DIR
 from radar.demo.run import DEMO_RUNS
+from tests.conftest import run_cli
 from tests.test_api import _free_port
 
 EMERGENCES = ("repair-culture", "dumbphones", "four-day-week")
@@ -22,14 +20,7 @@ EMERGENCES = ("repair-culture", "dumbphones", "four-day-week")
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("demo")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "radar.cli", "demo", "--no-serve", "--home", str(home)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
+    result = run_cli("demo", "--no-serve", "--home", str(home), timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "collecting" in result.stderr and "embedding" in result.stderr  # progress bars were shown
     return home
@@ -127,36 +118,18 @@ def test_api_serves_the_demo_topics(demo_home: Path) -> None:
     assert body["count"] > 5
     labels = [topic["label"] for topic in body["topics"]]
     assert all(label and "_" not in label for label in labels)
-    cli = subprocess.run(
-        [sys.executable, "-m", "radar.cli", "topics", "--json", "--home", str(demo_home)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    cli = run_cli("topics", "--json", "--home", str(demo_home))
     assert [t["id"] for t in json.loads(cli.stdout)["topics"]][:5] == [t["id"] for t in body["topics"]][:5]
 
 
 @pytest.mark.slow
 def test_demo_on_postgresql_and_redis(tmp_path: Path, pg_url: str, redis_url: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")}
-    env |= {"RADAR_DATABASE_URL": pg_url, "RADAR_REDIS_URL": redis_url}
+    env = {"RADAR_DATABASE_URL": pg_url, "RADAR_REDIS_URL": redis_url}
     home = tmp_path / "demo"
-    result = subprocess.run(
-        [sys.executable, "-m", "radar.cli", "demo", "--no-serve", "--home", str(home)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-    )
+    result = run_cli("demo", "--no-serve", "--home", str(home), env=env, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     assert not (home / "radar.sqlite3").exists() and not (home / "cache.sqlite3").exists()
-    stats = subprocess.run(
-        [sys.executable, "-m", "radar.cli", "stats", "--json", "--home", str(home)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    stats = run_cli("stats", "--json", "--home", str(home), env=env)
     counts = json.loads(stats.stdout)
     assert counts["backend"] == "postgresql" and counts["cache"] == "RedisCache"
     assert counts["items"] > 500 and counts["topics"] > 5

@@ -125,7 +125,7 @@ def test_runs_persist_topics_and_keep_first_seen(store: SqlStore) -> None:
     assert topics[0].size == 1 and topics[0].run_id == run2
     assert store.topics(run1)[0].size == 2
     assert store.snapshot(run1) == {"x": 1}
-    assert [tid for tid, _ in store.tracked_centroids()] == ["t1"]
+    assert [row["id"] for row in store.tracked_topics(date(2026, 1, 1))] == ["t1"]
     assert store.stats()["topics"] == 1
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from radar.analysis.labels import readable_label
 from radar.analysis.topic_model import Clusters
 from radar.analysis.tracking import MATCH_THRESHOLD, match_topics
+from radar.analysis.tracking import centroid as mean_direction
 from radar.signals import Classification, Measures, SignalParams, TopicSeries, classify, compute_measures
 from radar.store.records import Vector, Window
 
@@ -105,7 +106,7 @@ def analyse_step(
         if label != -1:
             members[label].append(index)
     order = sorted(members)
-    centroids = [_centroid(window.vectors[members[label]]) for label in order]
+    centroids = [mean_direction(window.vectors[members[label]]) for label in order]
     clusters_tracked = [(t.id, t.centroid) for t in tracked.values() if t.kind == "cluster"]
     matched = match_topics(centroids, clusters_tracked, match_threshold)
     new_ids = [existing or f"{id_prefix}-{pos:03d}" for pos, existing in enumerate(matched)]
@@ -211,11 +212,12 @@ def _outcome(
     previous: Tracked | None,
     mean_share: float,
 ) -> TopicOutcome:
+    daily = Counter(days[i] for i in indices)
     sources: dict[date, set[str]] = defaultdict(set)
     for i in indices:
         sources[days[i]].add(window.sources[i])
     series = TopicSeries(
-        daily_items=Counter(days[i] for i in indices),
+        daily_items=daily,
         daily_sources={day: frozenset(names) for day, names in sources.items()},
         first_seen=item.first_seen,
         peak_weekly=item.peak_weekly,
@@ -226,7 +228,7 @@ def _outcome(
     return TopicOutcome(
         tracked=item,
         size=len(indices),
-        daily=dict(sorted(Counter(days[i] for i in indices).items())),
+        daily=dict(sorted(daily.items())),
         sources=dict(Counter(window.sources[i] for i in indices).most_common()),
         langs=dict(Counter(window.langs[i] or "?" for i in indices).most_common()),
         measures=measures,
@@ -268,13 +270,6 @@ def _lineage(
         if similarity[best, k] >= LINEAGE_THRESHOLD and matched[best]:
             events.append((old_id, "merged_into", new_ids[best]))
     return events
-
-
-def _centroid(vectors: Vector) -> Vector:
-    mean = vectors.mean(axis=0)
-    norm = float(np.linalg.norm(mean)) or 1.0
-    out: Vector = (mean / norm).astype(np.float32)
-    return out
 
 
 def _novelty(centroid: Vector, older: list[tuple[str, Vector]]) -> float:

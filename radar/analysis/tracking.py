@@ -46,6 +46,12 @@ def match_topics(
     return result
 
 
+def centroid(vectors: Vector) -> Vector:
+    """The unit-length mean direction of ``vectors`` (rows): a topic's position for matching."""
+    direction: Vector = _normalise(vectors.mean(axis=0, keepdims=True))[0]
+    return direction
+
+
 def _normalise(matrix: Vector) -> Vector:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0

@@ -25,6 +25,7 @@ import numpy as np
 from radar.analysis.run import embed_themes
 from radar.analysis.step import Tracked, analyse_step
 from radar.analysis.topic_model import Clusters, fit_clusters, warm_init
+from radar.analysis.tracking import centroid
 from radar.backtest.corpus import Corpus, load_corpus
 from radar.embedding import Embedder
 from radar.errors import ConfigError
@@ -112,7 +113,7 @@ def run_backtest(
     themes = embed_themes(config.themes, embedder)
     tracked: dict[str, Tracked] = {}
     last_topic: dict[str, str | None] = {}
-    signals: list[str] = []
+    signals: list[dict[str, Any]] = []
     fit: _Fit | None = None
     positions: dict[str, Vector] = {}
     progress.start("replaying", len(steps))
@@ -153,7 +154,7 @@ def run_backtest(
         for item_id, topic_id, _prob in output.assignments:
             last_topic[item_id] = topic_id
         for topic in output.topics:
-            signals.append(json.dumps(_signal(as_of_day, topic), ensure_ascii=False))
+            signals.append(_signal(as_of_day, topic))
         progress.advance()
     progress.done()
     return _write_outputs(
@@ -171,13 +172,9 @@ class _Fit:
         self.keywords = clusters.keywords
         ids = sorted(set(clusters.labels) - {-1})
         self.cluster_ids = ids
+        labels = np.asarray(clusters.labels)
         self.centroids = (
-            np.vstack(
-                [
-                    _unit(window.vectors[[i for i, c in enumerate(clusters.labels) if c == k]].mean(axis=0))
-                    for k in ids
-                ]
-            )
+            np.vstack([centroid(window.vectors[labels == k]) for k in ids])
             if ids
             else np.zeros((0, window.vectors.shape[1] if len(window) else 0))
         )
@@ -199,12 +196,6 @@ class _Fit:
             labels.append(label)
             probabilities.append(similarity)
         return Clusters(labels=labels, keywords=self.keywords, probabilities=probabilities)
-
-
-def _unit(vector: Vector) -> Vector:
-    norm = float(np.linalg.norm(vector)) or 1.0
-    out: Vector = (vector / norm).astype(np.float32)
-    return out
 
 
 def _embed(
@@ -263,7 +254,7 @@ def _write_outputs(
     out_dir: Path,
     corpus: Corpus,
     last_topic: dict[str, str | None],
-    signals: list[str],
+    signals: list[dict[str, Any]],
     params: BacktestParams,
     config: RadarConfig,
     phases: _Phases,
@@ -273,7 +264,7 @@ def _write_outputs(
 ) -> dict[str, Any]:
     with phases.timed("write"):
         with (out_dir / "signals.jsonl").open("w", encoding="utf-8") as handle:
-            handle.writelines(line + "\n" for line in signals)
+            handle.writelines(json.dumps(signal, ensure_ascii=False) + "\n" for signal in signals)
         with (out_dir / "assignments.jsonl").open("w", encoding="utf-8") as handle:
             seen: set[str] = set()
             for item_id in corpus.input_ids:
@@ -282,7 +273,7 @@ def _write_outputs(
                 seen.add(item_id)
                 original = corpus.duplicate_of.get(item_id, item_id)
                 handle.write(json.dumps({"item_id": item_id, "topic_id": last_topic.get(original)}) + "\n")
-    states = Counter(json.loads(line)["state"] for line in signals)
+    states = Counter(signal["state"] for signal in signals)
     summary = {
         "parameters": {
             # The resolved span, so that a run describes itself even when --start/--end were left out.
@@ -304,7 +295,7 @@ def _write_outputs(
             "duplicates_by_content": corpus.duplicates_by_content,
             "as_of_steps": len(steps),
             "signals": len(signals),
-            "topics": len({json.loads(line)["topic_id"] for line in signals}),
+            "topics": len({signal["topic_id"] for signal in signals}),
             "states": dict(states),
         },
         "errors": corpus.report.errors,

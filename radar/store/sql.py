@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from radar.domain import Item, SourceState, Topic
+from radar.domain import Item, SourceState, Topic, item_content
 from radar.errors import StoreError
 from radar.store import schema as t
 from radar.store.engine import make_engine, upgrade
@@ -186,7 +186,7 @@ class SqlStore:
         )
         with self._tx() as conn:
             rows = conn.execute(query).all()
-        return [(row.id, _content(row.title, row.text)) for row in rows]
+        return [(row.id, item_content(row.title, row.text)) for row in rows]
 
     def count_to_embed(self, model: str) -> int:
         has_vector = exists().where(
@@ -291,7 +291,7 @@ class SqlStore:
             published=[row.published_at for row in rows],
             sources=[row.source for row in rows],
             langs=[row.lang for row in rows],
-            contents=[_content(row.title, row.text) for row in rows],
+            contents=[item_content(row.title, row.text) for row in rows],
             vectors=vectors,
         )
 
@@ -460,14 +460,6 @@ class SqlStore:
             counts[day] = counts.get(day, 0) + 1
         return counts
 
-    def tracked_centroids(self) -> list[tuple[str, Vector]]:
-        """Centroids of every topic seen so far, to keep identities across runs."""
-        with self._tx() as conn:
-            rows = conn.execute(
-                select(t.topics.c.id, t.topics.c.centroid).where(t.topics.c.centroid.is_not(None))
-            ).all()
-        return [(row.id, np.frombuffer(row.centroid, dtype=np.float32)) for row in rows]
-
     def topics(self, run_id: int | None = None) -> list[Topic]:
         """Topics of run ``run_id`` (default: the latest finished run): emerging, weak, spike, mainstream,
         fading, noise, and by growth within each state."""
@@ -571,11 +563,3 @@ class SqlStore:
         with self._tx() as conn:
             for table in reversed(t.metadata.sorted_tables):
                 conn.execute(delete(table))
-
-
-def _content(title: str, text: str) -> str:
-    return f"{title}. {text}".strip() if text else title
-
-
-def day_of(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
