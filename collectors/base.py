@@ -20,6 +20,7 @@ class CollectResult:
     ``not_modified`` is true when the source answered 304: ``items`` is then empty and nothing was parsed.
     ``etag`` and ``last_modified`` are the validators to store for the next conditional request.
     ``status`` is the final HTTP status, or None for sources that are not fetched over HTTP.
+    ``cursor`` is where a paging source resumes next time (stored as given; None keeps the stored one).
     """
 
     items: list[Item]
@@ -27,6 +28,7 @@ class CollectResult:
     etag: str | None
     last_modified: str | None
     status: int | None
+    cursor: str | None = None
 
 
 @runtime_checkable

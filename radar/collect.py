@@ -95,6 +95,7 @@ def collect_sources(
                 etag=result.etag,
                 last_modified=result.last_modified,
                 new_items=added,
+                cursor=result.cursor,
             )
             return SourceOutcome(source.name, added, len(result.items), result.not_modified)
 

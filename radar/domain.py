@@ -61,6 +61,9 @@ class SourceState:
     last_error: str | None = None
     consecutive_errors: int = 0
     items_total: int = 0
+    next_due_at: datetime | None = None
+    # Where a paging source resumes (a Mastodon min_id, a Jetstream time_us); opaque to everything else.
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

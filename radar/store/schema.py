@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -61,6 +62,8 @@ sources = Table(
     Column("last_error", Text),
     Column("consecutive_errors", Integer, nullable=False, default=0),
     Column("items_total", Integer, nullable=False, default=0),
+    Column("next_due_at", UTCDateTime()),
+    Column("cursor", Text),
 )
 
 items = Table(
@@ -78,10 +81,13 @@ items = Table(
     Column("fetched_at", UTCDateTime(), nullable=False),
     Column("date_from_fetch", Boolean, nullable=False, default=False),
     Column("engagement", JSON),
+    Column("simhash", BigInteger),
+    Column("duplicate_of", String(32)),
     # A canonical URL appears once in the store, whichever source delivered it first.
     Index("ix_items_url", "url", unique=True),
     Index("ix_items_source_guid", "source", "guid", unique=True),
     Index("ix_items_published_at", "published_at"),
+    Index("ix_items_duplicate_of", "duplicate_of"),
 )
 
 embeddings = Table(

@@ -97,7 +97,7 @@ class SqlStore:
                     conn.execute(
                         update(t.sources)
                         .where(t.sources.c.name == name)
-                        .values(kind=kind, url=url, etag=None, last_modified=None)
+                        .values(kind=kind, url=url, etag=None, last_modified=None, cursor=None)
                     )
 
     def source_state(self, name: str) -> SourceState | None:
@@ -111,22 +111,29 @@ class SqlStore:
         return [SourceState(**dict(row)) for row in rows]
 
     def record_fetch_success(
-        self, name: str, *, at: datetime, etag: str | None, last_modified: str | None, new_items: int
+        self,
+        name: str,
+        *,
+        at: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        new_items: int,
+        cursor: str | None = None,
     ) -> None:
+        """Record a successful fetch. ``cursor`` None keeps the stored cursor (a page with nothing new)."""
+        values: dict[str, Any] = {
+            "last_fetch_at": at,
+            "last_success_at": at,
+            "last_error": None,
+            "consecutive_errors": 0,
+            "etag": etag,
+            "last_modified": last_modified,
+            "items_total": t.sources.c.items_total + new_items,
+        }
+        if cursor is not None:
+            values["cursor"] = cursor
         with self._tx() as conn:
-            conn.execute(
-                update(t.sources)
-                .where(t.sources.c.name == name)
-                .values(
-                    last_fetch_at=at,
-                    last_success_at=at,
-                    last_error=None,
-                    consecutive_errors=0,
-                    etag=etag,
-                    last_modified=last_modified,
-                    items_total=t.sources.c.items_total + new_items,
-                )
-            )
+            conn.execute(update(t.sources).where(t.sources.c.name == name).values(**values))
 
     def record_fetch_error(self, name: str, *, at: datetime, error: str) -> None:
         with self._tx() as conn:
