@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> RawFeed:
     """Parse fetched bytes as JSON Feed or XML feed. Raises :class:`FeedParseError` when they are not a
-    feed: no recognisable feed version and no entries (an HTML page, garbage, an empty document)."""
+    feed: no recognisable feed version and no entries (an HTML page, garbage, an empty document), or a
+    document that breaks off with no entry that has a title or text (a server that failed mid-response).
+    A complete feed with no entries is no error: it has nothing new yet."""
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     received = f"got {content_type or 'no Content-Type'}"
     if not content.strip():
@@ -41,9 +43,12 @@ def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> RawFeed:
         raise FeedParseError(
             f"feed parser failed on {received}: {type(exc).__name__}: {exc}", url=url
         ) from exc
-    if feed.version is None and not feed.entries:
+    cut_before_content = feed.truncated and not any(e.title or e.text for e in feed.entries)
+    if (feed.version is None and not feed.entries) or cut_before_content:
+        # A cut-off feed would otherwise read as a quiet one, and the source's failures would never show.
+        cut = " that break off before any entry" if cut_before_content else ""
         why = f" ({feed.problem})" if feed.problem else ""
-        raise FeedParseError(f"not a feed: {received}, {len(content)} bytes{why}", url=url)
+        raise FeedParseError(f"not a feed: {received}, {len(content)} bytes{cut}{why}", url=url)
     return feed
 
 
@@ -156,4 +161,5 @@ def _item(
         author=author or None,
         lang=lang,
         date_from_fetch=entry.published is None,
+        engagement=dict(entry.engagement),
     )

@@ -3,9 +3,10 @@
 Every fetch is bounded in time (connect/read timeouts plus a total deadline that also covers a server
 dripping bytes), in size (a cap enforced while streaming), in redirects (followed by hand so that each
 hop passes the address guard) and in concurrency (a few connections per host, since the core calls
-``get`` from a thread pool). Transient failures (connection errors, timeouts, 429, 5xx) are retried
-with exponential backoff and jitter, honouring ``Retry-After``. Every failure is a
-:class:`radar.errors.FetchError` with the httpx exception chained.
+``get`` from a thread pool) and, for hosts that ask for it, in pace: requests to such a host start at
+least a minimum interval apart, whichever thread sends them. Transient failures (connection errors,
+timeouts, 429, 5xx) are retried with exponential backoff and jitter, honouring ``Retry-After``. Every
+failure is a :class:`radar.errors.FetchError` with the httpx exception chained.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import random
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +48,9 @@ class FetchPolicy:
     backoff_s: float = 0.5
     max_per_host: int = 2
     max_retry_after_s: float = 30.0
+    # Minimum seconds between two requests to a domain or any of its subdomains, for sites whose terms set a
+    # request rate: Reddit allows 10 a minute without OAuth, whichever collector (reddit, feed) asks.
+    host_min_interval_s: tuple[tuple[str, float], ...] = (("reddit.com", 6.0),)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FetchPolicy:
@@ -81,7 +86,8 @@ class _Retryable(Exception):
 class Fetcher:
     """Wraps one ``httpx.Client``; thread-safe; use as a context manager or call :meth:`close`.
 
-    ``transport``, ``resolve`` and ``sleep`` are seams for tests (a mock transport, a fake DNS, no waiting);
+    ``transport``, ``resolve``, ``sleep`` and ``clock`` are seams for tests (a mock transport, a fake DNS, no
+    waiting, a fake monotonic clock for the per-host pacing);
     ``verify`` is passed to httpx (a CA bundle path or an ``SSLContext`` for private certificate authorities).
     """
 
@@ -93,16 +99,19 @@ class Fetcher:
         resolve: Resolver = resolve_host,
         sleep: Callable[[float], None] = time.sleep,
         verify: ssl.SSLContext | str | bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.policy = policy or FetchPolicy()
         self._resolve = resolve
         self._sleep = sleep
+        self._pacer = _HostPacer(clock)
         self._client = httpx.Client(
             transport=transport,
             verify=verify,
             follow_redirects=False,  # each hop must pass the address guard first
             trust_env=False,  # an environment proxy would connect on our behalf, past the peer check
-            headers={"User-Agent": self.policy.user_agent},
+            # Only what _read_body decodes itself (httpx would also offer br or zstd when installed).
+            headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             # No keep-alive: every request opens its own connection, so the deadline watchdog always
             # holds the socket and the peer check always runs. Feeds are one request per host anyway.
             limits=httpx.Limits(max_keepalive_connections=0),
@@ -128,8 +137,14 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         allow_private: bool = False,
+        min_interval_s: float = 0.0,
+        user_agent: str | None = None,
     ) -> Response:
         """GET ``url``; a 304 to the conditional request comes back as ``status=304`` with no content.
+
+        ``min_interval_s`` spaces requests to the URL's host at least that far apart (on top of the
+        policy's ``host_min_interval_s``); the wait counts against the deadline. ``user_agent`` replaces
+        the policy's for this request (sites such as Reddit want one that identifies the installation).
 
         Raises :class:`FetchRefused` for a URL or redirect hop the address guard refuses, and
         :class:`FetchError` (``status`` set when there was one) for everything else that goes wrong.
@@ -137,6 +152,8 @@ class Fetcher:
         allow = self.policy.allow_private or allow_private
         deadline = time.monotonic() + self.policy.deadline_s
         headers: dict[str, str] = {}
+        if user_agent:
+            headers["User-Agent"] = user_agent
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -145,7 +162,7 @@ class Fetcher:
         current = url
         for _hop in range(self.policy.max_redirects + 1):
             check_url(current, allow_private=allow, resolve=self._resolve)
-            response = self._get_with_retries(current, headers, allow, deadline)
+            response = self._get_with_retries(current, headers, allow, deadline, min_interval_s)
             if response.status not in _REDIRECTS:
                 return response
             location = response.headers.get("location")
@@ -161,9 +178,12 @@ class Fetcher:
             current = target
         raise FetchError(f"more than {self.policy.max_redirects} redirects", url=url)
 
-    def _get_with_retries(self, url: str, headers: dict[str, str], allow: bool, deadline: float) -> Response:
+    def _get_with_retries(
+        self, url: str, headers: dict[str, str], allow: bool, deadline: float, min_interval_s: float = 0.0
+    ) -> Response:
         attempt = 0
         while True:
+            self._pace(url, min_interval_s, deadline)  # every attempt is a request the host counts
             try:
                 return self._attempt(url, headers, allow, deadline)
             except _Retryable as failure:
@@ -179,6 +199,26 @@ class Fetcher:
                     raise failure.error from failure.error.__cause__
                 self._sleep(wait)
                 attempt += 1
+
+    def _pace(self, url: str, min_interval_s: float, deadline: float) -> None:
+        host = (urlsplit(url).hostname or "").lower()
+        key, interval = host, min_interval_s
+        for domain, seconds in self.policy.host_min_interval_s:
+            if host == domain or host.endswith("." + domain):
+                # Keyed on the domain: www. and old.reddit.com count against the same allowance.
+                key, interval = domain, max(interval, seconds)
+                break
+        if interval <= 0:
+            return
+        wait = self._pacer.reserve(key, interval, max_wait=deadline - time.monotonic())
+        if wait is None:
+            raise FetchError(
+                f"the next request to {key} is not allowed before the deadline "
+                f"(at most one every {interval:g} s)",
+                url=url,
+            )
+        if wait > 0:
+            self._sleep(wait)
 
     def _slot(self, host: str) -> threading.BoundedSemaphore:
         with self._slots_lock:
@@ -198,7 +238,12 @@ class Fetcher:
         watchdog = Watchdog(remaining, allow, url)
         try:
             watchdog.start()
-            return self._request(url, headers, deadline, min(self.policy.timeout_s, remaining), watchdog)
+            response = self._request(url, headers, deadline, min(self.policy.timeout_s, remaining), watchdog)
+            if watchdog.fired:
+                # The watchdog's shutdown reads as an orderly end of stream: a body without a length
+                # (HTTP/1.0, close-delimited) then looks complete while it is only the bytes dripped so far.
+                raise self._deadline_error(url)
+            return response
         except httpx.TimeoutException as exc:
             if watchdog.fired:
                 raise self._deadline_error(url) from exc
@@ -242,15 +287,69 @@ class Fetcher:
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(too_large, url=url, status=resp.status_code)
+        # A response built in memory (a test transport) was read, and decoded, when it was made.
+        already_read = resp.is_stream_consumed
+        decoder = None if already_read else _decoder(resp.headers.get("content-encoding", ""), url)
         body = bytearray()
-        # Counted after decompression, so a small gzip bomb cannot exceed the cap either.
-        for chunk in resp.iter_bytes():
-            body += chunk
-            if len(body) > limit:
-                raise FetchError(too_large, url=url, status=resp.status_code)
-            if time.monotonic() > deadline:
-                raise self._deadline_error(url)
+        # Decompressed here rather than by httpx, whose decoder inflates each 64 KB read whole (up to
+        # 64 MB of zeros at once): asking zlib for at most what the cap leaves keeps a gzip bomb's memory
+        # within the cap too. Counted after decompression, so a small bomb cannot exceed the cap either.
+        try:
+            for chunk in [resp.content] if already_read else resp.iter_raw():
+                if decoder is None:
+                    body += chunk
+                else:
+                    pending = chunk
+                    while pending and len(body) <= limit:
+                        body += decoder.decompress(pending, limit + 1 - len(body))
+                        pending = decoder.unconsumed_tail
+                if len(body) > limit:
+                    raise FetchError(too_large, url=url, status=resp.status_code)
+                if time.monotonic() > deadline:
+                    raise self._deadline_error(url)
+            if decoder is not None:
+                body += decoder.flush()
+        except zlib.error as exc:
+            raise FetchError(f"cannot decompress the response: {exc}", url=url) from exc
+        if len(body) > limit:
+            raise FetchError(too_large, url=url, status=resp.status_code)
         return bytes(body)
+
+
+class _HostPacer:
+    """Start times for requests to hosts that must be paced, shared by every thread of one fetcher.
+
+    A request reserves the host's next free start under the lock and sleeps outside it, so that a thread
+    waiting for its turn never holds up the bookkeeping of the others. A wait that would pass the caller's
+    deadline reserves nothing and is refused, so an abandoned request does not delay the next one.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._next_start: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def reserve(self, key: str, interval: float, *, max_wait: float) -> float | None:
+        """Seconds to wait before requesting ``key`` (0 when it is free now), or None past ``max_wait``."""
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next_start.get(key, now))
+            if start - now > max_wait:
+                return None
+            self._next_start[key] = start + interval
+            return start - now
+
+
+def _decoder(content_encoding: str, url: str) -> zlib._Decompress | None:
+    """A decompressor for the response's Content-Encoding, None for none; FetchError for one not offered."""
+    encoding = content_encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16+: gzip framing
+    if encoding == "deflate":
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # 32+: zlib or gzip framing, told from the header
+    raise FetchError(f"unsupported Content-Encoding {content_encoding!r}", url=url)
 
 
 def _chain(error: FetchError, cause: BaseException) -> FetchError:

@@ -24,14 +24,19 @@ class RawEntry:
     author: str | None = None
     published: datetime | None = None
     lang: str | None = None
+    # Counters the feed itself publishes (Media RSS views, star ratings); kept as Item.engagement.
+    engagement: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class RawFeed:
     """``version`` names the format ("rss20", "atom10", "json1.1", ...) or is None when the document is
-    not a recognisable feed; ``problem`` says what the parser disliked (kept for error messages)."""
+    not a recognisable feed; ``problem`` says what the parser disliked (kept for error messages);
+    ``truncated`` is true when the document breaks off before its root element closes (a server that
+    failed mid-response), which a parser that recovers what it can would otherwise hide."""
 
     version: str | None
     entries: list[RawEntry] = field(default_factory=list)
     lang: str | None = None
     problem: str | None = None
+    truncated: bool = False

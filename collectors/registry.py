@@ -26,6 +26,26 @@ ENTRY_POINT_GROUP = "vigie.collectors"
 
 _BUILTINS: dict[str, EntryPoint] = {
     "feed": EntryPoint(name="feed", value="collectors.feed:FeedCollector", group=ENTRY_POINT_GROUP),
+    "mastodon": EntryPoint(
+        name="mastodon", value="collectors.mastodon:MastodonCollector", group=ENTRY_POINT_GROUP
+    ),
+    "reddit": EntryPoint(name="reddit", value="collectors.reddit:RedditCollector", group=ENTRY_POINT_GROUP),
+    "hackernews": EntryPoint(
+        name="hackernews", value="collectors.hackernews:HackerNewsCollector", group=ENTRY_POINT_GROUP
+    ),
+    "lemmy": EntryPoint(name="lemmy", value="collectors.lemmy:LemmyCollector", group=ENTRY_POINT_GROUP),
+    "youtube": EntryPoint(
+        name="youtube", value="collectors.youtube:YouTubeCollector", group=ENTRY_POINT_GROUP
+    ),
+    "bluesky": EntryPoint(
+        name="bluesky", value="collectors.bluesky:BlueskyCollector", group=ENTRY_POINT_GROUP
+    ),
+    "jetstream": EntryPoint(
+        name="jetstream", value="collectors.jetstream:JetstreamCollector", group=ENTRY_POINT_GROUP
+    ),
+    "googlenews": EntryPoint(
+        name="googlenews", value="collectors.googlenews:GoogleNewsCollector", group=ENTRY_POINT_GROUP
+    ),
 }
 
 _registered: dict[str, Collector] = {}

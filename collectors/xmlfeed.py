@@ -8,6 +8,8 @@ The feed URL travels as ``Content-Location`` so that relative links resolve agai
 from __future__ import annotations
 
 import io
+import re
+import xml.sax
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -90,7 +92,48 @@ def _entry(entry: Any) -> RawEntry:
         author=author,
         published=_date(entry),
         lang=text_lang or normalize_lang(_get(title_detail, "language")),
+        engagement=_media_engagement(entry),
     )
+
+
+# Media RSS <media:community>: feedparser keeps <media:statistics> and <media:starRating> attributes as
+# strings. YouTube channel feeds carry view and rating counts there.
+_MEDIA_COUNTERS = (
+    ("media_statistics", "views", "views"),
+    ("media_statistics", "favorites", "favorites"),
+    ("media_starrating", "count", "ratings"),
+)
+
+
+def _media_engagement(entry: Any) -> dict[str, int]:
+    counters: dict[str, int] = {}
+    for element, attribute, name in _MEDIA_COUNTERS:
+        raw = _string(_get(_get(entry, element), attribute)).strip()
+        if raw.isascii() and raw.isdigit():  # "", "n/a", "-1" or "³" say nothing worth keeping
+            counters[name] = int(raw)
+    return counters
+
+
+_COMMENTS = re.compile(rb"<!--.*?-->", re.DOTALL)
+# The first start tag: "<?xml" and "<!DOCTYPE" cannot match, since a name starts with a letter or "_".
+_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w:.-]*)")
+_TAG_END = re.compile(rb"\s*>")
+
+
+def _root_closed(content: bytes) -> bool:
+    """Whether the end tag of the document's first element is in its last few kilobytes.
+
+    Told from the bytes, since feedparser's lenient fallback parses a document cut in the middle of an
+    item and one with a stray ``&nbsp;`` alike. A document in UTF-16 or 32 reads as not closed; it only
+    matters for one that also failed to parse.
+    """
+    root = _FIRST_TAG.search(_COMMENTS.sub(b"", content[:65536]))
+    if root is None:
+        return False
+    closing = b"</" + root.group(1)
+    tail = content[-4096:]
+    at = tail.rfind(closing)
+    return at >= 0 and _TAG_END.match(tail, at + len(closing)) is not None
 
 
 def parse_xml_feed(content: bytes, headers: Mapping[str, str], url: str) -> RawFeed:
@@ -98,12 +141,30 @@ def parse_xml_feed(content: bytes, headers: Mapping[str, str], url: str) -> RawF
     ``version=None`` and no entries (the caller decides that this is an error)."""
     response_headers = {name: headers[name] for name in _PASSED_HEADERS if name in headers}
     response_headers["content-location"] = url
-    result = feedparser.parse(io.BytesIO(content), response_headers=response_headers)
+    result = feedparser.parse(
+        io.BytesIO(content),
+        response_headers=response_headers,
+        # Both passes rewrite embedded HTML (through a slow SGML parser: half of feedparser's time on
+        # typical feeds), and both are moot here: HTML only ever becomes plain text (html_to_text drops
+        # every tag and script), and links inside it are not kept. Entry links still resolve.
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     problem = None
+    truncated = False
     if _get(result, "bozo"):
         exc = _get(result, "bozo_exception")
         problem = f"{type(exc).__name__}: {exc}" if exc is not None else "ill-formed document"
+        # Only after a syntax error: feedparser's other bozo reasons (an encoding the headers contradict,
+        # a non-XML Content-Type) concern documents that parsed to the end.
+        truncated = isinstance(exc, xml.sax.SAXException) and not _root_closed(content)
     feed = _get(result, "feed")
     lang = normalize_lang(_get(feed, "language"))
     entries = [_entry(entry) for entry in _get(result, "entries") or [] if isinstance(entry, dict)]
-    return RawFeed(version=_get(result, "version") or None, entries=entries, lang=lang, problem=problem)
+    return RawFeed(
+        version=_get(result, "version") or None,
+        entries=entries,
+        lang=lang,
+        problem=problem,
+        truncated=truncated,
+    )

@@ -53,7 +53,18 @@ def test_register_and_get() -> None:
     echo = EchoCollector()
     registry.register(echo)
     assert registry.get_collector("echo") is echo
-    assert registry.known_kinds() == sorted({"echo", "feed", *registry._installed()})
+    assert registry.known_kinds() == sorted({"echo", *registry._BUILTINS, *registry._installed()})
+    assert {
+        "feed",
+        "mastodon",
+        "reddit",
+        "hackernews",
+        "lemmy",
+        "youtube",
+        "bluesky",
+        "jetstream",
+        "googlenews",
+    } <= set(registry.known_kinds())
 
 
 def test_registering_a_kind_twice_needs_replace() -> None:
