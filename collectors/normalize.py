@@ -6,6 +6,7 @@ Nothing here does I/O or keeps state, so every function is safe to call from any
 from __future__ import annotations
 
 import email.utils
+import functools
 import re
 import time
 from datetime import UTC, datetime
@@ -50,7 +51,9 @@ def canonical_url(url: str) -> str:
     kept = [p for p in pairs if not _is_tracking(unquote(p.partition("=")[0]))]
     # Sort on the decoded key only: a stable sort keeps repeated keys (a=2&a=1) in their order.
     kept.sort(key=lambda p: unquote(p.partition("=")[0]))
-    return urlunsplit((scheme, netloc, path, "&".join(kept), ""))
+    # Dropping the fragment or every parameter can leave trailing spaces ("page #top"), which the next
+    # call strips: strip them now, so that a canonical URL is its own canonical form.
+    return urlunsplit((scheme, netloc, path, "&".join(kept), "")).strip()
 
 
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
@@ -131,6 +134,23 @@ def html_to_text(html: str) -> str:
     """
     if "<" not in html and "&" not in html:
         return collapse_whitespace(html)
+    if len(html) <= _MEMO_MAX_CHARS:
+        return _extract_remembered(html)
+    return _extract(html)
+
+
+# The feed reader extracts an entry's text twice: once to measure its candidates (content or summary),
+# once for the winner. Remembering recent extractions halves that cost; only fragments of a typical
+# article's size are kept, so the memo stays within a few tens of MB.
+_MEMO_MAX_CHARS = 20_000
+
+
+@functools.lru_cache(maxsize=512)
+def _extract_remembered(html: str) -> str:
+    return _extract(html)
+
+
+def _extract(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()

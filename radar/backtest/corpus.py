@@ -14,6 +14,9 @@ class Corpus:
 
     ``duplicate_of`` maps the id of a repeated item (same canonical URL, or near-identical text) to the
     id of the first appearance, which alone is analysed; its topic is given to the duplicates.
+    Near-identical means what it means in live collection (:mod:`collectors.neardup`): the same words
+    once case and punctuation are ignored, or a SimHash within the threshold of an earlier original
+    published at most 7 days before. ``duplicates_by_content`` counts both.
     """
 
     records: list[Record]
@@ -25,6 +28,7 @@ class Corpus:
 
 
 def load_corpus(path: Path) -> Corpus:
+    from collectors.neardup import NearIndex, fingerprint
     from collectors.normalize import canonical_url
 
     report = ReadReport()
@@ -33,6 +37,8 @@ def load_corpus(path: Path) -> Corpus:
     by_url: dict[str, str] = {}
     by_content: dict[str, str] = {}
     seen_ids: set[str] = set()
+    # Records come in publication order, so the index only ever searches the last 7 days.
+    near = NearIndex()
     for record in records:
         corpus.input_ids.append(record.id)
         if record.id in seen_ids:
@@ -44,10 +50,16 @@ def load_corpus(path: Path) -> Corpus:
             corpus.duplicates_by_url += 1
             continue
         key = content_key(record.title, record.text)
-        if key and key in by_content:
-            corpus.duplicate_of[record.id] = by_content[key]
+        value = fingerprint(record.title, record.text)
+        original = by_content.get(key) if key else None
+        if original is None and value is not None:
+            original = near.find(value, record.published_at)
+        if original is not None:
+            corpus.duplicate_of[record.id] = original
             corpus.duplicates_by_content += 1
             continue
+        if value is not None:
+            near.add(value, record.published_at, record.id)
         if url:
             by_url[url] = record.id
         if key:
