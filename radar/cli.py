@@ -121,15 +121,46 @@ def init(
 
 
 @app.command()
-def collect(home: HomeOption = None, json_out: JsonOption = False) -> None:
-    """Fetch every enabled source once and store its new items (errors are recorded per source)."""
+def collect(
+    home: HomeOption = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per source per line instead of text.")
+    ] = False,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="Fetch only this configured source (repeatable; even if disabled)."),
+    ] = None,
+    url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--url", help="Also fetch this feed URL, not in config (repeatable; name from the host)."
+        ),
+    ] = None,
+) -> None:
+    """Fetch sources now and store their new items; failures are listed with their reason (exit 0).
+
+    Without --source or --url: every enabled source. --url items are stored, the URL is not added to
+    sources.toml (use `radar sources add` for that).
+    """
+    from radar.collect import adhoc_sources, collect_sources, select_sources
+
     with _opened(home) as radar:
-        report = radar.collect(progress=None if json_out else _progress())
+        chosen = list(radar.config.sources)
+        if source or url:
+            try:
+                chosen = select_sources(radar.config.sources, source or [])
+                states = {state.name: state for state in radar.store.source_states()}
+                chosen += adhoc_sources(url or [], radar.config.sources, states)
+            except ConfigError as exc:
+                raise _fail(exc) from exc
+        progress = None if json_out else _progress()
+        report = collect_sources(radar.store, radar.settings, chosen, progress=progress)
     if json_out:
-        out.print_json(json.dumps(report.as_dict()))
+        for line in report.as_lines():
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
         return
     for outcome in report.outcomes:
-        status = f"[red]{outcome.error}[/]" if outcome.error else f"{outcome.new_items} new"
+        status = f"[red]failed: {outcome.error}[/]" if outcome.error else f"{outcome.new_items} new"
         out.print(f"{outcome.name:<28} {status}", highlight=False)
     out.print(f"{report.new_items} new items, {len(report.failed)} sources failed", highlight=False)
 
@@ -243,8 +274,12 @@ def dashboard(
 
 
 @app.command()
-def worker(home: HomeOption = None) -> None:
-    """Run the scheduler: collect each source on its interval and analyse on `analysis_interval`."""
+def run(home: HomeOption = None) -> None:
+    """Run the worker: fetch each source on its interval or cron, analyse every `analysis_interval`.
+
+    When each source is next due is kept in the store, so a restart resumes the schedule. SIGTERM or
+    Ctrl-C lets the running jobs finish, then stops.
+    """
     config = _config(home)
     from radar.worker import run_worker
 
@@ -253,6 +288,9 @@ def worker(home: HomeOption = None) -> None:
         run_worker(radar)
     finally:
         radar.close()
+
+
+app.command("worker", help="Same as `radar run` (the worker: scheduled collection and analysis).")(run)
 
 
 @app.command()
@@ -391,6 +429,15 @@ def reembed(
         f"embedded {count} items with {radar.embedder.name}; vectors by model: {others}; dropped {dropped}",
         highlight=False,
     )
+
+
+def _register_sources() -> None:
+    from radar.cli_sources import CliHelpers, build_sources_app
+
+    app.add_typer(build_sources_app(CliHelpers(_config, _opened, _fail)), name="sources")
+
+
+_register_sources()
 
 
 def main() -> None:

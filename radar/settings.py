@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from radar.errors import ConfigError
@@ -152,6 +160,8 @@ class SourceConfig(BaseModel):
     kind: str = "feed"
     url: str
     interval: str = "1h"
+    # A 5-field crontab (minute hour day month weekday, in UTC) instead of ``interval``.
+    cron: str | None = None
     tags: tuple[str, ...] = ()
     lang: str | None = None
     owned: bool = False
@@ -179,6 +189,28 @@ class SourceConfig(BaseModel):
     def _check_interval(cls, value: str) -> str:
         parse_duration(value)
         return value
+
+    @field_validator("cron")
+    @classmethod
+    def _check_cron(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        # The key path gives the index only; the name tells the reader which entry to fix.
+        source = f"source {info.data['name']!r}: " if "name" in info.data else ""
+        from radar.crontab import cron_trigger
+
+        try:
+            cron_trigger(value)
+        except ValueError as exc:
+            raise ValueError(f"{source}{exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _interval_or_cron(self) -> SourceConfig:
+        # interval has a default, so only an interval written next to a cron is a conflict.
+        if self.cron is not None and "interval" in self.model_fields_set:
+            raise ValueError(f"source {self.name!r} sets both interval and cron; keep one")
+        return self
 
     @property
     def interval_s(self) -> int:
