@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from collectors.neardup import NearIndex, fingerprint, to_signed
 from radar.domain import Item, SourceState, Topic, item_content
 from radar.errors import StoreError
 from radar.store import schema as t
@@ -119,8 +120,13 @@ class SqlStore:
         last_modified: str | None,
         new_items: int,
         cursor: str | None = None,
+        next_due_at: datetime | None = None,
     ) -> None:
-        """Record a successful fetch. ``cursor`` None keeps the stored cursor (a page with nothing new)."""
+        """Record a successful fetch. ``cursor`` None keeps the stored cursor (a page with nothing new).
+
+        ``next_due_at`` is when the source is due again (see :mod:`radar.schedule`); None clears it, and
+        the schedule then derives it from ``last_fetch_at``.
+        """
         values: dict[str, Any] = {
             "last_fetch_at": at,
             "last_success_at": at,
@@ -129,13 +135,17 @@ class SqlStore:
             "etag": etag,
             "last_modified": last_modified,
             "items_total": t.sources.c.items_total + new_items,
+            "next_due_at": next_due_at,
         }
         if cursor is not None:
             values["cursor"] = cursor
         with self._tx() as conn:
             conn.execute(update(t.sources).where(t.sources.c.name == name).values(**values))
 
-    def record_fetch_error(self, name: str, *, at: datetime, error: str) -> None:
+    def record_fetch_error(
+        self, name: str, *, at: datetime, error: str, next_due_at: datetime | None = None
+    ) -> None:
+        """Record a failed fetch: the error streak grows; ``next_due_at`` as for a success."""
         with self._tx() as conn:
             conn.execute(
                 update(t.sources)
@@ -144,20 +154,47 @@ class SqlStore:
                     last_fetch_at=at,
                     last_error=error[:2000],
                     consecutive_errors=t.sources.c.consecutive_errors + 1,
+                    next_due_at=next_due_at,
                 )
             )
+
+    def items_per_source(self, start: datetime, end: datetime) -> dict[str, int]:
+        """How many stored items each source published in ``[start, end)`` (by ``published_at``).
+
+        Sources with none are absent. Duplicates of another item count too: they were delivered.
+        """
+        published = t.items.c.published_at
+        query = (
+            select(t.items.c.source, func.count())
+            .where(published >= start, published < end)
+            .group_by(t.items.c.source)
+        )
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        return {row[0]: int(row[1]) for row in rows}
 
     # -- items ---------------------------------------------------------------------------------------
 
     def add_items(self, items: Sequence[Item]) -> int:
-        """Store new items; return how many were new. Duplicates (id, URL or source+guid) are skipped."""
+        """Store new items; return how many rows were added, near-duplicates included.
+
+        Repeats (same id, canonical URL, or source and guid) are skipped. An item whose fingerprint
+        (:mod:`collectors.neardup`) is within the threshold of an original published within 7 days of
+        it is stored with ``duplicate_of`` naming that original: it is a new row and counts as new, as
+        its source still shows how far the story spread, but it is never embedded nor analysed. The
+        first stored copy stays the original, even if a later-stored one says it was published earlier:
+        a stored item never changes status. The recent originals are read once per call, and only
+        when the call brings a new item with a fingerprint (most fetches bring none).
+        """
         if not items:
             return 0
         added = 0
+        index: NearIndex | None = None
         with self._tx() as conn:
             for item in items:
                 if item.url and conn.execute(select(exists().where(t.items.c.url == item.url))).scalar():
                     continue
+                value = fingerprint(item.title, item.text)
                 result = conn.execute(
                     self._insert_ignore(t.items)
                     .values(
@@ -173,12 +210,46 @@ class SqlStore:
                         fetched_at=item.fetched_at,
                         date_from_fetch=item.date_from_fetch,
                         engagement=item.engagement or None,
+                        simhash=None if value is None else to_signed(value),
                     )
                     # RETURNING tells inserted from skipped on every backend (rowcount does not on psycopg).
                     .returning(t.items.c.id)
                 )
-                added += len(result.fetchall())
+                if not result.fetchall():
+                    continue
+                added += 1
+                if value is None:
+                    continue
+                if index is None:
+                    index = self._recent_originals(conn, items, excluding=item.id)
+                original = index.find(value, item.published_at)
+                if original is None:
+                    index.add(value, item.published_at, item.id)
+                else:
+                    conn.execute(update(t.items).where(t.items.c.id == item.id).values(duplicate_of=original))
         return added
+
+    @staticmethod
+    def _recent_originals(conn: Connection, items: Sequence[Item], *, excluding: str) -> NearIndex:
+        """Fingerprints of the stored originals published within the near-duplicate window of ``items``
+        (``excluding`` is the item just inserted, which must not find itself)."""
+        index = NearIndex()
+        lo = min(item.published_at for item in items) - index.window
+        hi = max(item.published_at for item in items) + index.window
+        rows = conn.execute(
+            select(t.items.c.id, t.items.c.simhash, t.items.c.published_at)
+            .where(
+                t.items.c.published_at >= lo,
+                t.items.c.published_at <= hi,
+                t.items.c.simhash.is_not(None),
+                t.items.c.duplicate_of.is_(None),
+                t.items.c.id != excluding,
+            )
+            # In publication order, the index searches only each item's window (see NearIndex).
+            .order_by(t.items.c.published_at)
+        )
+        index.extend((row.simhash, row.published_at, row.id) for row in rows)
+        return index
 
     def items_to_embed(self, model: str, limit: int = 1000) -> list[tuple[str, str]]:
         """``(item_id, content)`` of items that have no embedding from ``model`` yet."""
@@ -187,7 +258,8 @@ class SqlStore:
         )
         query = (
             select(t.items.c.id, t.items.c.title, t.items.c.text)
-            .where(~has_vector)
+            # A near-duplicate is the same story: it shares its original's place, not a vector of its own.
+            .where(~has_vector, t.items.c.duplicate_of.is_(None))
             .order_by(t.items.c.published_at, t.items.c.id)
             .limit(limit)
         )
@@ -200,9 +272,10 @@ class SqlStore:
             and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model)
         )
         with self._tx() as conn:
-            return int(
-                conn.execute(select(func.count()).select_from(t.items).where(~has_vector)).scalar_one()
+            query = (
+                select(func.count()).select_from(t.items).where(~has_vector, t.items.c.duplicate_of.is_(None))
             )
+            return int(conn.execute(query).scalar_one())
 
     def save_embeddings(self, model: str, vectors: Sequence[tuple[str, Vector]]) -> None:
         rows = [
@@ -271,7 +344,8 @@ class SqlStore:
         return int(result.rowcount or 0)
 
     def window(self, model: str, start: datetime, end: datetime) -> Window:
-        """Items published in ``[start, end]`` that have an embedding from ``model``."""
+        """Original items published in ``[start, end]`` that have an embedding from ``model`` (near-duplicates
+        are left out: see :meth:`duplicate_sources` for where else each story appeared)."""
         query = (
             select(
                 t.items.c.id,
@@ -284,7 +358,11 @@ class SqlStore:
                 t.embeddings.c.vector,
             )
             .join(t.embeddings, and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model))
-            .where(t.items.c.published_at >= start, t.items.c.published_at <= end)
+            .where(
+                t.items.c.published_at >= start,
+                t.items.c.published_at <= end,
+                t.items.c.duplicate_of.is_(None),
+            )
             .order_by(t.items.c.published_at, t.items.c.id)
         )
         with self._tx() as conn:
@@ -301,6 +379,21 @@ class SqlStore:
             contents=[item_content(row.title, row.text) for row in rows],
             vectors=vectors,
         )
+
+    def duplicate_sources(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        """For each of ``ids`` that has near-duplicates, the sources of those duplicates (its own source
+        not included; it is in the window). Ids without duplicates are absent."""
+        found: dict[str, set[str]] = {}
+        with self._tx() as conn:
+            for start in range(0, len(ids), 5000):
+                rows = conn.execute(
+                    select(t.items.c.duplicate_of, t.items.c.source).where(
+                        t.items.c.duplicate_of.in_(list(ids[start : start + 5000]))
+                    )
+                ).all()
+                for row in rows:
+                    found.setdefault(row.duplicate_of, set()).add(row.source)
+        return found
 
     def latest_published(self) -> datetime | None:
         with self._tx() as conn:
