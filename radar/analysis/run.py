@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from radar.analysis.novelty import recent_mask
 from radar.analysis.step import HISTORY_DAYS, StepOutput, Theme, Tracked, analyse_step
 from radar.analysis.topic_model import SEED, fit_clusters, warm_init
 from radar.embedding import Embedder
@@ -117,7 +118,8 @@ def run_analysis(
     try:
         init = warm_init(window.vectors, window.ids, store.positions(embedder.name, window.ids))
         seed = None if settings.analysis_parallel else SEED
-        clusters = fit_clusters(window.contents, window.vectors, settings.min_topic_size, init, seed)
+        recent = recent_mask(window.published, as_of, config.signals.recent_days)
+        clusters = fit_clusters(window.contents, window.vectors, settings.min_topic_size, init, seed, recent)
         if clusters.coords is not None:
             store.save_positions(embedder.name, dict(zip(window.ids, clusters.coords, strict=True)))
         progress.advance()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from radar.analysis.novelty import CondensedTree, novel_groups, relabel
 from radar.errors import ModelError
 from radar.store.records import Vector
 
@@ -61,11 +63,14 @@ def fit_clusters(
     min_topic_size: int,
     init: Vector | None = None,
     seed: int | None = SEED,
+    recent: Sequence[bool] | None = None,
 ) -> Clusters:
     """Cluster ``contents`` (with their precomputed ``vectors``) into topics with BERTopic.
 
     ``init`` (from :func:`warm_init`) starts the reduction from known positions. With a ``seed`` the fit
     is reproducible but UMAP runs on one core; ``seed=None`` uses every core (about twice as fast on two).
+    ``recent`` marks the documents of the recent period: small groups of mostly recent documents that the
+    fit folded into a larger topic become topics of their own (:mod:`radar.analysis.novelty`).
     Too few documents for two topics of ``min_topic_size`` give no clusters rather than an error.
     """
     n = len(contents)
@@ -85,15 +90,47 @@ def fit_clusters(
             continue
         words = model.get_topic(topic_id) or []
         keywords[int(topic_id)] = [word for word, _score in words if word][:10]
+    labels = [int(label) for label in labels]
+    if recent is not None:
+        labels = _split_novel(model, contents, labels, recent, min_topic_size, keywords)
     probs: list[float | None] = (
         [float(p) for p in np.asarray(probabilities).reshape(n, -1).max(axis=1)]
         if probabilities is not None
         else [None] * n
     )
     coords = np.asarray(model.umap_model.embedding_, dtype=np.float32)
-    return Clusters(
-        labels=[int(label) for label in labels], keywords=keywords, probabilities=probs, coords=coords
+    return Clusters(labels=labels, keywords=keywords, probabilities=probs, coords=coords)
+
+
+def _split_novel(
+    model: Any,
+    contents: list[str],
+    labels: list[int],
+    recent: Sequence[bool],
+    min_topic_size: int,
+    keywords: dict[int, list[str]],
+) -> list[int]:
+    """Give the novel leaves of the fit's hierarchy labels of their own, with c-TF-IDF keywords."""
+    raw = model.hdbscan_model.condensed_tree_.to_numpy()
+    tree = CondensedTree(
+        parent=raw["parent"].tolist(),
+        child=raw["child"].tolist(),
+        child_size=raw["child_size"].tolist(),
+        n_points=len(labels),
     )
+    groups = novel_groups(tree, labels, recent, min_topic_size)
+    if not groups:
+        return labels
+    labels, added = relabel(labels, groups)
+    from scipy.sparse import csr_matrix
+
+    words = np.asarray(model.vectorizer_model.get_feature_names_out())
+    for label, group in zip(added, groups, strict=True):
+        counts = csr_matrix(model.vectorizer_model.transform([contents[i] for i in group]).sum(axis=0))
+        scores = np.asarray(model.ctfidf_model.transform(counts).toarray()).ravel()
+        top = np.argsort(-scores)[:10]
+        keywords[label] = [str(words[j]) for j in top if scores[j] > 0]
+    return labels
 
 
 def _build_model(n: int, min_topic_size: int, init: Vector | None, seed: int | None) -> Any:
@@ -128,7 +165,8 @@ def _build_model(n: int, min_topic_size: int, init: Vector | None, seed: int | N
     vectorizer = CountVectorizer(
         stop_words=stop_words(),
         ngram_range=(1, 2),
-        min_df=2 if n >= 40 else 1,
+        # No min_df: BERTopic fits the vectorizer on one joined document per topic, so min_df=2 would keep
+        # only words shared by two topics and drop each topic's most distinctive words from its label.
         # Words of two letters or more, hyphenated compounds kept, French elisions (d'un, l'eau) split.
         token_pattern=TOKEN_PATTERN,
     )

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from radar.analysis.novelty import recent_mask
 from radar.analysis.run import embed_themes
 from radar.analysis.step import Tracked, analyse_step
 from radar.analysis.topic_model import Clusters, fit_clusters, warm_init
@@ -132,8 +133,9 @@ def run_backtest(
         with phases.timed("cluster"):
             if fit is None or (as_of_day - fit.day).days >= params.refit_days:
                 init = warm_init(window.vectors, window.ids, positions)
+                recent = recent_mask(window.published, as_of, config.signals.recent_days)
                 clustered = fit_clusters(
-                    window.contents, window.vectors, config.settings.min_topic_size, init
+                    window.contents, window.vectors, config.settings.min_topic_size, init, recent=recent
                 )
                 if clustered.coords is not None:
                     positions = dict(zip(window.ids, clustered.coords, strict=True))
