@@ -38,6 +38,8 @@ test-slow: install
 
 bench: install
 	$(BIN)/python bench/embedding_speed.py
+	$(BIN)/python bench/ingest_speed.py
+	$(BIN)/python bench/fetch_speed.py
 
 # The trend engine against its peers on the shared GitHub Trending corpus (needs ../shared/data; writes to /tmp).
 bench-backtest: install

@@ -9,7 +9,7 @@ import numpy as np
 from radar.store.records import Vector
 
 # Cosine similarity above which a new cluster is the continuation of a tracked topic.
-MATCH_THRESHOLD = 0.7
+MATCH_THRESHOLD = 0.8
 
 
 def match_topics(
