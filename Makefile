@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH_INDEX ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow lint typecheck unit bench bench-backtest clean
+.PHONY: install demo test test-pg test-slow lint typecheck unit bench bench-backtest clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ unit: install
 	$(BIN)/python -m pytest -m "not slow" -q
 
 test: lint typecheck unit
+
+# The tests whose store comes from the `home` fixture (CLI, API, worker, dashboard, doctor, data care) again,
+# each on a fresh PostgreSQL database (tests/conftest.py); the store tests already run on both backends.
+# The two deselected tests open the SQLite file by its path, so they are SQLite-only.
+test-pg: install
+	VIGIE_TEST_STORE=postgres timeout 1200 $(BIN)/python -m pytest -m "not slow" -q \
+		--deselect tests/test_cli_collect.py::test_collect_adhoc_urls_stores_items_without_touching_config \
+		--deselect tests/test_cli_sources.py::test_remove_cuts_only_that_table_and_keeps_its_items
 
 test-slow: install
 	$(BIN)/python -m pytest -m slow -q

@@ -257,7 +257,8 @@ def serve(
 
     from radar.api.app import create_app
 
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+    # log_config=None: uvicorn keeps the handlers _config installed (text or JSON, as configured).
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", log_config=None)
 
 
 @app.command()
@@ -438,6 +439,36 @@ def _register_sources() -> None:
 
 
 _register_sources()
+
+
+def _register_keys() -> None:
+    from radar.cli_keys import build_keys_app
+    from radar.cli_sources import CliHelpers
+
+    app.add_typer(build_keys_app(CliHelpers(_config, _opened, _fail)), name="keys")
+
+
+_register_keys()
+
+
+def _register_ops() -> None:
+    from radar.cli_ops import register
+    from radar.cli_sources import CliHelpers
+
+    register(app, CliHelpers(_config, _opened, _fail))
+
+
+_register_ops()
+
+
+def _register_values() -> None:
+    from radar.cli_sources import CliHelpers
+    from radar.cli_values import register
+
+    register(app, CliHelpers(_config, _opened, _fail))
+
+
+_register_values()
 
 
 def main() -> None:

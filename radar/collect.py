@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from radar import metrics
 from radar.domain import SourceState
 from radar.errors import ConfigError, FetchError, StoreError
 from radar.progress import Progress, Silent
@@ -89,9 +90,11 @@ def collect_one(
     except (FetchError, StoreError) as exc:
         reason = f"store: {exc}" if isinstance(exc, StoreError) else str(exc)
         log.warning("source %s failed: %s", source.name, reason)
+        metrics.fetch_errors.labels(source.name).inc()
         due = next_due_after(source, fetched_at, state.consecutive_errors + 1, jitter())
         store.record_fetch_error(source.name, at=fetched_at, error=reason, next_due_at=due)
         return SourceOutcome(source.name, error=reason, url=source.url)
+    metrics.items_collected.labels(source.name).inc(added)
     store.record_fetch_success(
         source.name,
         at=fetched_at,

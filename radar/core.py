@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from radar import metrics
 from radar.cache import Cache
 from radar.collect import CollectReport, collect_sources
 from radar.domain import Topic
 from radar.embedding import Embedder
-from radar.errors import CacheError
+from radar.errors import CacheError, ConfigError
 from radar.progress import Progress, Silent
-from radar.settings import RadarConfig
+from radar.settings import BrandProfile, RadarConfig
 from radar.store import RunInfo, SqlStore
 
 log = logging.getLogger(__name__)
 
 TOPICS_KEY = "v1:topics:latest"
+# Brand-values views per profile; the version prefix changes with the payload's shape, so that a deploy
+# never serves a payload written by older code.
+SNAPSHOT_KEY = "v1:snapshot:{profile}"
+DELTAS_KEY = "v1:deltas:{profile}"
 
 
 class Radar:
@@ -52,7 +58,10 @@ class Radar:
             pending = self.store.items_to_embed(model, limit=batch)
             if not pending:
                 break
+            started = time.perf_counter()
             vectors = self.embedder.embed([content for _, content in pending])
+            metrics.embedding_seconds.observe(time.perf_counter() - started)
+            metrics.items_embedded.inc(len(pending))
             self.store.save_embeddings(
                 model, [(item_id, vectors[i]) for i, (item_id, _) in enumerate(pending)]
             )
@@ -66,8 +75,15 @@ class Radar:
         from radar.analysis.run import run_analysis
 
         as_of = as_of or datetime.now(UTC)
-        run = run_analysis(self.store, self.config, self.embedder, as_of=as_of, progress=progress)
+        started = time.perf_counter()
+        try:
+            run = run_analysis(self.store, self.config, self.embedder, as_of=as_of, progress=progress)
+        except Exception:
+            metrics.analysis_seconds.labels("failed").observe(time.perf_counter() - started)
+            raise
+        metrics.analysis_seconds.labels("done").observe(time.perf_counter() - started)
         self._refresh_cache()
+        self._refresh_values(run)
         return run
 
     # -- reading -------------------------------------------------------------------------------------
@@ -98,6 +114,92 @@ class Radar:
             self.cache.set(TOPICS_KEY, json.dumps(payload).encode(), ttl_s=self.settings.cache_ttl_s)
         except CacheError as exc:
             log.warning("cache write skipped: %s", exc)
+        return payload
+
+    # -- brand values --------------------------------------------------------------------------------
+
+    def profiles(self) -> list[str]:
+        """Names of the configured brand profiles; the first one is the default."""
+        return [profile.name for profile in self.config.profiles]
+
+    def snapshot(self, profile: str | None = None) -> dict[str, Any]:
+        """The latest radar snapshot of ``profile`` (default: the first), JSON-ready: from the cache, else
+        from the store. Raises :class:`ConfigError` for an unknown profile."""
+        chosen = self._profile(profile)
+        cached = self._cache_read(SNAPSHOT_KEY.format(profile=chosen.name))
+        if cached is not None:
+            return cached
+        return self._value_views(chosen)[0]
+
+    def deltas(self, profile: str | None = None, since_run: int | None = None) -> dict[str, Any]:
+        """What changed at the latest run for ``profile`` (default: the first), JSON-ready; with
+        ``since_run``, what changed between that run's snapshot (or the latest one before it) and now."""
+        from radar.values.deltas import compute_deltas
+
+        chosen = self._profile(profile)
+        if since_run is not None:
+            current = self.snapshot(chosen.name)
+            return compute_deltas(self.store.value_snapshot(chosen.name, before=since_run + 1), current)
+        cached = self._cache_read(DELTAS_KEY.format(profile=chosen.name))
+        if cached is not None:
+            return cached
+        return self._value_views(chosen)[1]
+
+    def _profile(self, name: str | None) -> BrandProfile:
+        profiles = {profile.name: profile for profile in self.config.profiles}
+        where = str(self.settings.config_dir / "brand.toml")
+        if not profiles:
+            raise ConfigError("no brand profile is configured; add a [[profile]] table", file=where)
+        if name is None:
+            return self.config.profiles[0]
+        if name not in profiles:
+            known = ", ".join(profiles)
+            raise ConfigError(f"unknown profile {name!r}; known profiles: {known}", file=where, key="profile")
+        return profiles[name]
+
+    def _value_views(self, profile: BrandProfile) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A cache miss: the stored views of the latest run, computed now if that run has none (a profile
+        added since, or a run made before brand values existed); cached again either way."""
+        from radar.values.deltas import compute_deltas
+        from radar.values.pipeline import compute_views
+        from radar.values.snapshot import empty_snapshot
+
+        run = self.store.latest_run()
+        if run is None:
+            empty = empty_snapshot(profile)
+            return empty, compute_deltas(None, empty)
+        snapshot = self.store.value_snapshot(profile.name, run.id)
+        deltas = self.store.value_deltas(profile.name, run.id)
+        if snapshot is None or deltas is None:
+            views = compute_views(self.store, self.config, self.embedder, run, [profile])
+            snapshot, deltas = views[profile.name]
+        self._cache_views(profile.name, snapshot, deltas)
+        return snapshot, deltas
+
+    def _refresh_values(self, run: RunInfo) -> None:
+        from radar.values.pipeline import compute_views
+
+        for name, (snapshot, deltas) in compute_views(self.store, self.config, self.embedder, run).items():
+            self._cache_views(name, snapshot, deltas)
+
+    def _cache_views(self, profile: str, snapshot: dict[str, Any], deltas: dict[str, Any]) -> None:
+        for key, payload in ((SNAPSHOT_KEY, snapshot), (DELTAS_KEY, deltas)):
+            try:
+                self.cache.set(
+                    key.format(profile=profile), json.dumps(payload).encode(), ttl_s=self.settings.cache_ttl_s
+                )
+            except CacheError as exc:
+                log.warning("cache write skipped: %s", exc)
+
+    def _cache_read(self, key: str) -> dict[str, Any] | None:
+        try:
+            cached = self.cache.get(key)
+        except CacheError as exc:
+            log.warning("cache unavailable, reading the store: %s", exc)
+            return None
+        if cached is None:
+            return None
+        payload: dict[str, Any] = json.loads(cached)
         return payload
 
     def stats(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@
     RadarError
     ├── ConfigError (ValueError)        a config file or setting is invalid; names file and key
     ├── StoreError                      the store could not read or write
+    ├── NotFoundError (LookupError)     no such topic, API key or job (the API answers 404)
     ├── CacheError                      the cache backend failed (callers fall back to the store)
     ├── FetchError                      a source could not be fetched or parsed
     │   ├── FetchRefused (ValueError)   the URL is not allowed (scheme, private address, ...)
@@ -36,6 +37,10 @@ class ConfigError(RadarError, ValueError):
 
 class StoreError(RadarError):
     """The store failed to read or write."""
+
+
+class NotFoundError(RadarError, LookupError):
+    """What was asked for (a topic, an API key, a backtest job) does not exist."""
 
 
 class CacheError(RadarError):

@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     cache_ttl_s: int = Field(default=7 * 86400, ge=1, description="Time-to-live of cached snapshots.")
     log_format: Literal["text", "json"] = Field(default="text", description="Log line format.")
     log_level: str = Field(default="INFO", description="Python logging level name.")
+    metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Port of the worker's Prometheus metrics (0 = off)."
+    )
+    retention_days: int = Field(
+        default=0,
+        ge=0,
+        le=36500,
+        description="Items published more than this many days ago are purged daily (0 = keep forever).",
+    )
     analysis_interval: str = Field(default="6h", description="How often the worker runs the analysis.")
     api_url: str | None = Field(
         default=None, description="Base URL of the topics API, for a dashboard that reads over HTTP."
@@ -90,6 +99,36 @@ class Settings(BaseSettings):
         default=None, description="Dashboard login gate (empty = off); enforced by the dashboard."
     )
     slack_webhook_url: str | None = Field(default=None, description="Slack incoming webhook for alerts.")
+    # -- several workers (see radar.coordination and docs/SCALING.md) --
+    redis_prefix: str = Field(
+        default="vigie:",
+        min_length=1,
+        max_length=64,
+        description="Prefix of every Redis key (cache, locks, queue), so one Redis can serve several radars.",
+    )
+    worker_lease_s: float = Field(
+        default=180.0,
+        gt=0,
+        le=86400,
+        description="How long a worker holds a source's fetch or the analysis lock without renewing it; "
+        "a killed worker's sources are fetched by another worker once it has passed.",
+    )
+    worker_embedding: bool = Field(
+        default=True,
+        description="With redis_url, each worker embeds new items from the shared queue as they arrive.",
+    )
+    embedding_threads: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description="CPU threads one process gives the embedding model (0 = every core); "
+        "set 1 when running one worker per core.",
+    )
+    embedding_reclaim_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="Idle time after which a queued batch a worker took but never finished goes to another.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -125,6 +164,16 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return value.upper()
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_fetch(self) -> Settings:
+        # A lease that ends while its fetch still runs lets a second worker fetch the same due slot.
+        if self.worker_lease_s <= self.fetch_deadline_s:
+            raise ValueError(
+                f"worker_lease_s ({self.worker_lease_s:g}) must be longer than "
+                f"fetch_deadline_s ({self.fetch_deadline_s:g})"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -232,21 +281,56 @@ class SourcesFile(BaseModel):
         return self
 
 
+def _check_phrases(values: tuple[str, ...]) -> tuple[str, ...]:
+    # An empty phrase embeds to a vector close to everything, which would make every topic "aligned".
+    stripped = tuple(value.strip() for value in values)
+    for index, value in enumerate(stripped):
+        if not value:
+            raise ValueError(f"phrase [{index}] is empty")
+    return stripped
+
+
 class BrandValue(BaseModel):
+    """A value the brand declares: what it means by it, phrases that show it, and how much it claims it."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
     description: str = Field(min_length=1)
     examples: tuple[str, ...] = ()
+    # Phrases that contradict the value (for "Sustainability": "fast fashion haul"): a topic closer to these
+    # than to the value is a risk for a brand claiming it. Embeddings place subjects, not polarity, so the
+    # brand says what the opposite looks like rather than the radar guessing it.
+    opposites: tuple[str, ...] = ()
     weight: float = Field(default=1.0, ge=0, le=10)
+
+    _examples = field_validator("examples", "opposites")(_check_phrases)
+
+    @field_validator("name", "description")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
 
 
 class RedLine(BaseModel):
+    """A theme the brand must not be tied to; a topic close to it is a risk whatever its state."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
     description: str = Field(min_length=1)
     examples: tuple[str, ...] = ()
+
+    _examples = field_validator("examples")(_check_phrases)
+
+    @field_validator("name", "description")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
 
 
 class BrandProfile(BaseModel):
@@ -257,11 +341,50 @@ class BrandProfile(BaseModel):
     values: tuple[BrandValue, ...] = Field(min_length=1)
     red_lines: tuple[RedLine, ...] = ()
 
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        # The name is a CLI option, an API path segment and part of cache keys.
+        if not _SLUG.match(value):
+            raise ValueError("must be lower-case letters, digits, '.', '_' or '-' (at most 64)")
+        return value
+
+    @field_validator("values")
+    @classmethod
+    def _unique_values(cls, values: tuple[BrandValue, ...]) -> tuple[BrandValue, ...]:
+        _unique([value.name for value in values], "value")
+        return values
+
+    @field_validator("red_lines")
+    @classmethod
+    def _unique_red_lines(cls, red_lines: tuple[RedLine, ...], info: ValidationInfo) -> tuple[RedLine, ...]:
+        _unique([line.name for line in red_lines], "red line")
+        # Alignment scores are keyed by name, so a red line cannot share a value's name.
+        values = {value.name.casefold() for value in info.data.get("values", ())}
+        for line in red_lines:
+            if line.name.casefold() in values:
+                raise ValueError(f"red line {line.name!r} has the name of a value; rename one of them")
+        return red_lines
+
+
+def _unique(names: Sequence[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise ValueError(f"{what} name {name!r} is used twice")
+        seen.add(name.casefold())
+
 
 class BrandFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     profile: list[BrandProfile] = Field(default_factory=list)
+
+    @field_validator("profile")
+    @classmethod
+    def _unique_profiles(cls, profiles: list[BrandProfile]) -> list[BrandProfile]:
+        _unique([profile.name for profile in profiles], "profile")
+        return profiles
 
 
 class WatchTheme(BaseModel):

@@ -91,12 +91,36 @@ def store(store_url: str) -> Iterator[object]:
     opened.close()
 
 
+# The store behind the `home` fixture: "sqlite" (the embedded default) or "postgres" (a fresh database per
+# test), so that the CLI, API and worker tests can run again on PostgreSQL (`make test-pg`).
+TEST_STORE = os.environ.get("VIGIE_TEST_STORE", "sqlite")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if TEST_STORE not in ("sqlite", "postgres"):
+        raise pytest.UsageError(f"VIGIE_TEST_STORE must be sqlite or postgres, not {TEST_STORE!r}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # On PostgreSQL, run only the tests whose store comes from `home`: the store tests are parametrised
+    # over both backends already and would only run twice.
+    if TEST_STORE != "postgres":
+        return
+    uses_home = [item for item in items if "home" in getattr(item, "fixturenames", ())]
+    others = [item for item in items if "home" not in getattr(item, "fixturenames", ())]
+    config.hook.pytest_deselected(items=others)
+    items[:] = uses_home
+
+
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    """A RADAR_HOME with valid, empty config (no sources)."""
+def home(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A RADAR_HOME with valid, empty config (no sources); its store follows VIGIE_TEST_STORE."""
     config = tmp_path / "home" / "config"
     config.mkdir(parents=True)
-    (config / "settings.toml").write_text("[radar]\n", encoding="utf-8")
+    settings = "[radar]\n"
+    if TEST_STORE == "postgres":
+        settings += f'database_url = "{request.getfixturevalue("pg_url")}"\n'
+    (config / "settings.toml").write_text(settings, encoding="utf-8")
     (config / "sources.toml").write_text("", encoding="utf-8")
     return tmp_path / "home"
 

@@ -1,4 +1,4 @@
-"""The API served by uvicorn on loopback, reading a real store through a real cache."""
+"""The API served by uvicorn on loopback, reading a real store through a real cache, with a real key."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import httpx
 import numpy as np
 import pytest
 
+from radar.api.keys import create_key
 from radar.bootstrap import make_radar
 from radar.core import TOPICS_KEY, Radar
 from radar.domain import Item
@@ -71,7 +72,7 @@ def _seed(radar: Radar) -> None:
 
 
 @pytest.fixture(params=["embedded", "redis+postgresql"])
-def served(request: pytest.FixtureRequest, home: Path) -> Iterator[tuple[str, Radar]]:
+def served(request: pytest.FixtureRequest, home: Path) -> Iterator[tuple[str, Radar, dict[str, str]]]:
     env: dict[str, str] = {}
     if request.param != "embedded":
         env = {
@@ -81,34 +82,46 @@ def served(request: pytest.FixtureRequest, home: Path) -> Iterator[tuple[str, Ra
     radar = make_radar(load_config(home, env))
     radar.cache.delete(TOPICS_KEY)
     _seed(radar)
+    key, _ = create_key(radar.store, "read", "test")
     from radar.api.app import create_app
 
     server = ApiServer(create_app(radar=radar), "127.0.0.1", _free_port()).start()
-    yield server.url, radar
+    yield server.url, radar, {"Authorization": f"Bearer {key}"}
     server.stop()
     radar.cache.delete(TOPICS_KEY)
     radar.close()
 
 
-def test_health(served: tuple[str, Radar]) -> None:
-    url, _ = served
+def test_health(served: tuple[str, Radar, dict[str, str]]) -> None:
+    url, _, _ = served
     body = httpx.get(f"{url}/health").json()
     assert body["status"] == "ok" and body["store"] == "ok" and body["cache"] == "ok"
 
 
-def test_topics_from_store_then_cache(served: tuple[str, Radar]) -> None:
-    url, radar = served
-    body = httpx.get(f"{url}/api/v1/topics").json()
-    assert [t["id"] for t in body["topics"]] == ["t1", "t0"]  # fastest growth first
+def test_topics_need_a_key_and_come_from_the_store(served: tuple[str, Radar, dict[str, str]]) -> None:
+    url, _, auth = served
+    refused = httpx.get(f"{url}/api/v1/topics")
+    assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+    body = httpx.get(f"{url}/api/v1/topics", headers=auth).json()
+    assert [t["id"] for t in body["topics"]] == ["t1", "t0"]  # same state: fastest growth first
     assert body["topics"][0]["size"] == 3 and body["count"] == 2
-    assert radar.cache.get(TOPICS_KEY) is not None  # the miss filled the cache
-    radar.cache.delete(TOPICS_KEY)  # a flushed cache loses nothing: rebuilt from the store
-    again = httpx.get(f"{url}/api/v1/topics?limit=1").json()
-    assert [t["id"] for t in again["topics"]] == ["t1"]
+    page = httpx.get(f"{url}/api/v1/topics?limit=1", headers=auth).json()
+    assert [t["id"] for t in page["topics"]] == ["t1"] and page["next_cursor"]
+    rest = httpx.get(f"{url}/api/v1/topics", params={"cursor": page["next_cursor"], "limit": 1}, headers=auth)
+    assert [t["id"] for t in rest.json()["topics"]] == ["t0"] and rest.json()["next_cursor"] is None
 
 
-def test_bad_query_is_a_clear_422(served: tuple[str, Radar]) -> None:
-    url, _ = served
-    response = httpx.get(f"{url}/api/v1/topics?limit=0")
+def test_bad_query_is_a_clear_422(served: tuple[str, Radar, dict[str, str]]) -> None:
+    url, _, auth = served
+    response = httpx.get(f"{url}/api/v1/topics?limit=0", headers=auth)
     assert response.status_code == 422
-    assert "limit" in response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "limit" in response.json()["detail"]
+
+
+def test_export_streams_over_the_wire(served: tuple[str, Radar, dict[str, str]]) -> None:
+    url, _, auth = served
+    with httpx.stream("GET", f"{url}/api/v1/exports/items?format=jsonl", headers=auth) as response:
+        assert response.headers.get("transfer-encoding") == "chunked"  # streamed, no Content-Length
+        lines = [line for line in response.iter_lines() if line]
+    assert len(lines) == 6

@@ -75,3 +75,51 @@ def test_unreachable_redis_raises_cache_error() -> None:
         cache.get("k")
     with pytest.raises(CacheError):
         cache.set("k", b"v")
+
+
+def test_incr_counts_from_one_and_expires(cache: Cache) -> None:
+    assert [cache.incr("hits", ttl_s=1) for _ in range(3)] == [1, 2, 3]
+    assert cache.get("hits") == b"3"  # the same bytes on both backends
+    assert cache.incr("other", ttl_s=60) == 1  # counters are independent
+    time.sleep(1.2)
+    assert cache.incr("hits", ttl_s=60) == 1  # an expired window starts again
+    assert cache.get("other") == b"1"
+
+
+def test_incr_does_not_extend_the_window(cache: Cache) -> None:
+    cache.incr("window", ttl_s=1)
+    time.sleep(0.6)
+    cache.incr("window", ttl_s=1)  # would survive past 1.2 s if this reset the TTL
+    time.sleep(0.6)
+    assert cache.get("window") is None
+
+
+def _hammer(kind: str, where: str, n: int) -> None:
+    made: Cache
+    if kind == "embedded":
+        made = EmbeddedCache(Path(where))
+    else:
+        url, prefix = where.split("|")
+        made = RedisCache(url, prefix=prefix)
+    for _ in range(n):
+        made.incr("shared", ttl_s=60)
+    made.close()
+
+
+def test_incr_is_atomic_across_processes(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    for kind in ("embedded", "redis"):
+        if kind == "embedded":
+            where = str(tmp_path / "counted.sqlite3")
+            reader: Cache = EmbeddedCache(Path(where))
+        else:
+            prefix = f"vigie-test-{uuid.uuid4().hex[:8]}:"
+            url = request.getfixturevalue("redis_url")
+            where = f"{url}|{prefix}"
+            reader = RedisCache(url, prefix=prefix)
+        workers = [multiprocessing.Process(target=_hammer, args=(kind, where, 50)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert reader.get("shared") == b"200", kind  # no lost update
+        reader.close()

@@ -110,9 +110,11 @@ def test_api_serves_the_demo_topics(demo_home: Path) -> None:
     from radar.servers import ApiServer
     from radar.settings import load_config
 
+    made = run_cli("keys", "create", "--scope", "read", "--json", "--home", str(demo_home))
+    auth = {"Authorization": f"Bearer {json.loads(made.stdout)['key']}"}
     server = ApiServer(create_app(load_config(demo_home, {})), "127.0.0.1", _free_port()).start()
     try:
-        body = httpx.get(f"{server.url}/api/v1/topics").json()
+        body = httpx.get(f"{server.url}/api/v1/topics", headers=auth).json()
     finally:
         server.stop()
     assert body["count"] > 5
@@ -120,6 +122,16 @@ def test_api_serves_the_demo_topics(demo_home: Path) -> None:
     assert all(label and "_" not in label for label in labels)
     cli = run_cli("topics", "--json", "--home", str(demo_home))
     assert [t["id"] for t in json.loads(cli.stdout)["topics"]][:5] == [t["id"] for t in body["topics"]][:5]
+
+
+def test_the_demo_ends_with_an_opportunity_a_risk_and_deltas(demo_home: Path) -> None:
+    snapshot = json.loads(run_cli("snapshot", "--json", "--home", str(demo_home)).stdout)
+    stances = [topic["stance"] for topic in snapshot["topics"]]
+    assert stances.count("opportunity") >= 1 and stances.count("risk") >= 1, stances
+    assert snapshot["run_id"] == DEMO_RUNS and snapshot["say_do"]["own_items"] > 0
+    deltas = json.loads(run_cli("deltas", "--json", "--home", str(demo_home)).stdout)
+    assert deltas["previous_run_id"] == DEMO_RUNS - 1
+    assert any(deltas["summary"].values()), deltas["summary"]
 
 
 @pytest.mark.slow
@@ -139,3 +151,9 @@ def test_demo_on_postgresql_and_redis(tmp_path: Path, pg_url: str, redis_url: st
 
     cached = redis.Redis.from_url(redis_url).get("vigie:" + TOPICS_KEY)
     assert cached is not None and json.loads(cached)["topics"]
+    from radar.core import SNAPSHOT_KEY
+
+    radar_snapshot = redis.Redis.from_url(redis_url).get(
+        "vigie:" + SNAPSHOT_KEY.format(profile="maison-verte")
+    )
+    assert radar_snapshot is not None and json.loads(radar_snapshot)["counts"]["risk"] >= 1

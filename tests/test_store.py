@@ -41,7 +41,7 @@ def test_migrations_reach_head_and_match_schema(store: SqlStore) -> None:
 
     from radar.store.schema import metadata
 
-    assert current_revision(store.engine) == "0004"
+    assert current_revision(store.engine) == "0008"
     upgrade(store.engine)  # applying again is a no-op
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)

@@ -117,3 +117,35 @@ def test_duplicates_are_never_embedded_nor_analysed(sql: SqlStore) -> None:
     window = sql.window(MODEL, T0 - timedelta(days=1), T0 + timedelta(days=1))
     assert sorted(window.ids) == sorted([original.id, other.id])
     assert sql.duplicate_sources(window.ids) == {original.id: {"daily"}}
+
+
+def test_originals_stored_by_another_process_are_seen_by_a_warm_cache(
+    sql: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each store keeps its candidates in memory between calls; a second store on the same database (another
+    # worker) stores the original after the first store's cache was filled. Reads are spaced by READ_EVERY_S
+    # (30 s) in production; here every call reads.
+    from radar.store import near_cache, open_store
+
+    monkeypatch.setattr(near_cache, "READ_EVERY_S", 0.0)
+
+    other_worker = open_store(str(sql.engine.url.render_as_string(hide_password=False)), migrate=False)
+    try:
+        sql.add_items([item("blog", "museum", "Museum reopens", OTHER)])  # fills this store's cache
+        original = item("wire", "buses", "Night buses extended", STORY, T0 + timedelta(hours=1))
+        other_worker.add_items([original])
+        copy = item("daily", "night-buses", "Night buses extended - Wire", STORY, T0 + timedelta(hours=3))
+        assert sql.add_items([copy]) == 1
+        assert duplicate_of(sql, copy.id) == original.id
+    finally:
+        other_worker.close()
+
+
+def test_a_deleted_original_is_not_a_candidate_any_more(sql: SqlStore) -> None:
+    original = item("wire", "buses", "Night buses extended", STORY)
+    sql.add_items([original])
+    sql.delete_everything()
+    sql.sync_sources((name, "feed", f"https://{name}.example/feed") for name in ("wire", "daily"))
+    copy = item("daily", "night-buses", "Night buses extended - Wire", STORY, T0 + timedelta(hours=2))
+    sql.add_items([copy])
+    assert duplicate_of(sql, copy.id) is None

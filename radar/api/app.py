@@ -1,22 +1,35 @@
-"""The FastAPI application. The radar is wired at start-up (lifespan), never at import time."""
+"""The FastAPI application. The radar is wired at start-up (lifespan), never at import time.
+
+Routes live in one module per resource; this module only assembles them. Everything under ``/api/v1``
+needs an API key (see :mod:`radar.api.deps`); ``/health``, ``/metrics`` and ``/openapi.json`` are open.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI
 
 from radar import __version__
 from radar.core import Radar
-from radar.errors import RadarError
 from radar.settings import RadarConfig
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """The topics API of Vigie, a weak-signal cultural trend radar.
+
+Send an API key made by `radar keys create --scope read|admin` as `Authorization: Bearer <key>`.
+Errors are RFC 9457 problem documents (`application/problem+json`). See docs/API.md.
+"""
 
 
 def create_app(config: RadarConfig | None = None, radar: Radar | None = None) -> FastAPI:
     """An app serving ``radar`` (or one wired from ``config`` at start-up)."""
+    from radar.api import alerts, auth, backtests, exports, health, problems, search, sources, topics, triage
+    from radar.api import radar as radar_routes
+    from radar.api.backtest_jobs import BacktestJobs
+    from radar.api.catalog import Catalog
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -27,71 +40,37 @@ def create_app(config: RadarConfig | None = None, radar: Radar | None = None) ->
             app.state.radar = make_radar(config)
         else:
             app.state.radar = radar
+        app.state.catalog = Catalog(app.state.radar)
+        app.state.backtests = BacktestJobs(app.state.radar)
         try:
             yield
         finally:
+            app.state.backtests.close()
             if owned:
                 app.state.radar.close()
 
-    app = FastAPI(title="Vigie topics API", version=__version__, lifespan=lifespan)
+    # No /docs or /redoc: everything but the schema, health and metrics is behind a key, and the
+    # interactive pages would load their scripts from a CDN that a self-hosted install may not reach.
+    app = FastAPI(
+        title="Vigie topics API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    problems.install(app)
+    app.include_router(health.router)
+    from fastapi import Depends
 
-    @app.exception_handler(RadarError)
-    async def radar_error(_request: Request, exc: RadarError) -> JSONResponse:
-        return JSONResponse(
-            status_code=503,
-            media_type="application/problem+json",
-            content={
-                "type": "about:blank",
-                "title": "Service unavailable",
-                "status": 503,
-                "detail": str(exc),
-            },
-        )
+    from radar.api.deps import reject_unknown_query
 
-    app.include_router(_routes())
+    api = APIRouter(
+        prefix=API_PREFIX,
+        dependencies=[Depends(reject_unknown_query)],
+        responses=problems.responses(400, 401, 422, 429),
+    )
+    for module in (auth, topics, triage, radar_routes, search, sources, alerts, backtests, exports):
+        api.include_router(module.router)
+    app.include_router(api)
     return app
-
-
-def get_radar(request: Request) -> Radar:
-    radar: Radar = request.app.state.radar
-    return radar
-
-
-RadarDep = Annotated[Radar, Depends(get_radar)]
-
-
-def _routes() -> Any:
-    from fastapi import APIRouter
-
-    router = APIRouter()
-
-    @router.get("/health", summary="Liveness and dependencies")
-    def health(radar: RadarDep) -> dict[str, Any]:
-        store_ok = True
-        try:
-            radar.store.stats()
-        except RadarError:
-            store_ok = False
-        return {
-            "status": "ok" if store_ok else "degraded",
-            "version": __version__,
-            "store": "ok" if store_ok else "unavailable",
-            "cache": "ok" if radar.cache.ping() else "unavailable",
-        }
-
-    @router.get("/api/v1/topics", summary="Topics of the latest analysis run")
-    def list_topics(
-        radar: RadarDep,
-        limit: Annotated[int, Query(ge=1, le=1000, description="Most topics returned.")] = 100,
-        min_size: Annotated[int, Query(ge=0, description="Smallest topic size returned.")] = 0,
-    ) -> dict[str, Any]:
-        payload = radar.topics_payload()
-        chosen = [topic for topic in payload["topics"] if topic["size"] >= min_size][:limit]
-        return {
-            "run_id": payload["run_id"],
-            "as_of": payload["as_of"],
-            "count": len(chosen),
-            "topics": chosen,
-        }
-
-    return router

@@ -66,6 +66,33 @@ class EmbeddedCache:
         except sqlite3.Error as exc:
             raise CacheError(f"embedded cache delete failed: {exc}") from exc
 
+    def incr(self, key: str, ttl_s: int) -> int:
+        now = time.time()
+        conn = self._connect()
+        try:
+            # BEGIN IMMEDIATE takes the write lock before reading, so two processes cannot both read
+            # the same count and write the same successor. The count is kept as ASCII digits, as Redis
+            # does, so that ``get`` returns the same bytes on both backends.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT value, expires FROM cache WHERE key = ?", (key,)).fetchone()
+                if row is None or (row[1] is not None and row[1] <= now):
+                    count, expires = 1, now + ttl_s
+                else:
+                    count, expires = int(bytes(row[0])) + 1, row[1]
+                conn.execute(
+                    "INSERT INTO cache (key, value, expires) VALUES (?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires",
+                    (key, str(count).encode(), expires),
+                )
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except (sqlite3.Error, ValueError) as exc:
+            raise CacheError(f"embedded cache incr failed: {exc}") from exc
+        return count
+
     def ping(self) -> bool:
         try:
             self._connect().execute("SELECT 1").fetchone()

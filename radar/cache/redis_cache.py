@@ -36,6 +36,19 @@ class RedisCache:
         except self._errors as exc:
             raise CacheError(f"redis delete failed: {exc}") from exc
 
+    def incr(self, key: str, ttl_s: int) -> int:
+        name = self.prefix + key
+        try:
+            # SET NX EX creates the counter with its TTL only when absent; INCR then counts. MULTI/EXEC
+            # keeps the two together, so a counter never exists without its expiry.
+            pipe = self._client.pipeline(transaction=True)
+            pipe.set(name, 0, ex=ttl_s, nx=True)
+            pipe.incr(name)
+            _, count = pipe.execute()
+        except self._errors as exc:
+            raise CacheError(f"redis incr failed: {exc}") from exc
+        return int(count)
+
     def ping(self) -> bool:
         try:
             return bool(self._client.ping())

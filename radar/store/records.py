@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -70,3 +70,15 @@ class RunInfo:
     n_items: int
     n_topics: int
     error: str | None = None
+
+
+class MemberRow(NamedTuple):
+    """One item as placement sees it: the topic it belongs to (empty for the brand's own items), its title,
+    source, language and vector."""
+
+    topic_id: str
+    item_id: str
+    title: str
+    source: str
+    lang: str | None
+    vector: Vector

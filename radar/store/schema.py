@@ -88,6 +88,7 @@ items = Table(
     Index("ix_items_source_guid", "source", "guid", unique=True),
     Index("ix_items_published_at", "published_at"),
     Index("ix_items_duplicate_of", "duplicate_of"),
+    Index("ix_items_fetched_at", "fetched_at"),
 )
 
 embeddings = Table(
@@ -198,4 +199,123 @@ snapshots = Table(
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     Column("kind", String(32), primary_key=True),
     Column("payload", JSON, nullable=False),
+)
+
+# One radar snapshot per brand profile per run, and what changed since that profile's previous snapshot.
+value_snapshots = Table(
+    "value_snapshots",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("profile", String(64), primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Index("ix_value_snapshots_profile", "profile", "run_id"),
+)
+
+value_deltas = Table(
+    "value_deltas",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("profile", String(64), primary_key=True),
+    Column("previous_run_id", Integer),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Index("ix_value_deltas_profile", "profile", "run_id"),
+)
+
+# -- the topics API (migration 0006) ---------------------------------------------------------------------
+
+# API keys are stored hashed (sha256 of a high-entropy random key); ``prefix`` is the key's first
+# characters, shown in listings and accepted by `radar keys revoke`, never enough to use the key.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False),
+    Column("scope", String(8), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),
+    Index("ix_api_keys_key_hash", "key_hash", unique=True),
+    Index("ix_api_keys_prefix", "prefix"),
+)
+
+# An analyst's current verdict on a topic. ``dismissed_state`` is the topic's state when it was
+# dismissed: the topic stays muted while it keeps that state (see radar.triage.is_muted).
+triage = Table(
+    "triage",
+    metadata,
+    Column("topic_id", String(32), ForeignKey("topics.id"), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("note", Text),
+    Column("dismissed_state", String(16)),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("updated_by", String(64)),
+)
+
+triage_history = Table(
+    "triage_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic_id", String(32), ForeignKey("topics.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("note", Text),
+    Column("topic_state", String(16)),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("by", String(64)),
+    Index("ix_triage_history_topic", "topic_id", "id"),
+)
+
+backtest_jobs = Table(
+    "backtest_jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("started_at", UTCDateTime()),
+    Column("finished_at", UTCDateTime()),
+    Column("summary", JSON),
+    Column("error", Text),
+    Column("created_by", String(64)),
+)
+
+# -- several workers (migration 0007) --------------------------------------------------------------------
+
+# Named locks held until ``expires_at`` (see radar.coordination): the analysis lock without Redis, and who
+# holds each source's current fetch. An expired row is free: a killed holder blocks no one past its lease.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+# -- alerts (migration 0008) -----------------------------------------------------------------------------
+
+# The outbox: one row per alert per destination, written before it is sent (see radar.alerts.outbox).
+# The unique (dedupe_key, destination) is what keeps a transition from being alerted twice.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(300), nullable=False),
+    Column("destination", String(64), nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("topic_id", String(32)),
+    Column("facts", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("holder", String(128)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("next_attempt_at", UTCDateTime()),
+    Column("sent_at", UTCDateTime()),
+    Column("last_error", Text),
+    Index("ux_alerts_dedupe", "dedupe_key", "destination", unique=True),
+    Index("ix_alerts_due", "status", "next_attempt_at"),
+    Index("ix_alerts_topic", "topic_id", "created_at"),
 )

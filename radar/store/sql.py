@@ -13,6 +13,7 @@ from sqlalchemy import (
     Engine,
     Insert,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -24,12 +25,16 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from collectors.neardup import NearIndex, fingerprint, to_signed
+from collectors.neardup import fingerprint, to_signed
 from radar.domain import Item, SourceState, Topic, item_content
 from radar.errors import StoreError
 from radar.store import schema as t
+from radar.store.alerts_store import AlertsStore
+from radar.store.api_queries import ApiQueries
 from radar.store.engine import make_engine, upgrade
-from radar.store.records import AnalysisResult, RunInfo, TopicRecord, Vector, Window
+from radar.store.maintenance import MaintenanceMixin
+from radar.store.near_cache import NearCache
+from radar.store.records import AnalysisResult, MemberRow, RunInfo, TopicRecord, Vector, Window
 
 # How topics are listed: what a reader should look at first.
 STATE_ORDER = {"emerging": 0, "weak": 1, "spike": 2, "mainstream": 3, "fading": 4, "noise": 5}
@@ -51,11 +56,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore:
+class SqlStore(ApiQueries, MaintenanceMixin, AlertsStore):
     """See :mod:`radar.store` for the contract."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._near = NearCache()
 
     @property
     def backend(self) -> str:
@@ -183,73 +189,65 @@ class SqlStore:
         it is stored with ``duplicate_of`` naming that original: it is a new row and counts as new, as
         its source still shows how far the story spread, but it is never embedded nor analysed. The
         first stored copy stays the original, even if a later-stored one says it was published earlier:
-        a stored item never changes status. The recent originals are read once per call, and only
-        when the call brings a new item with a fingerprint (most fetches bring none).
+        a stored item never changes status. The recent originals are kept in memory between calls
+        (:mod:`radar.store.near_cache`); a call reads only those fetched since the last read.
         """
         if not items:
             return 0
         added = 0
-        index: NearIndex | None = None
-        with self._tx() as conn:
-            for item in items:
-                if item.url and conn.execute(select(exists().where(t.items.c.url == item.url))).scalar():
-                    continue
-                value = fingerprint(item.title, item.text)
-                result = conn.execute(
-                    self._insert_ignore(t.items)
-                    .values(
-                        id=item.id,
-                        source=item.source,
-                        url=item.url,
-                        guid=item.guid,
-                        title=item.title,
-                        text=item.text,
-                        author=item.author,
-                        lang=item.lang,
-                        published_at=item.published_at,
-                        fetched_at=item.fetched_at,
-                        date_from_fetch=item.date_from_fetch,
-                        engagement=item.engagement or None,
-                        simhash=None if value is None else to_signed(value),
-                    )
-                    # RETURNING tells inserted from skipped on every backend (rowcount does not on psycopg).
-                    .returning(t.items.c.id)
-                )
-                if not result.fetchall():
-                    continue
-                added += 1
-                if value is None:
-                    continue
-                if index is None:
-                    index = self._recent_originals(conn, items, excluding=item.id)
-                original = index.find(value, item.published_at)
-                if original is None:
-                    index.add(value, item.published_at, item.id)
-                else:
-                    conn.execute(update(t.items).where(t.items.c.id == item.id).values(duplicate_of=original))
+        try:
+            added = self._add_items(items)
+        except BaseException:
+            self._near.drop()  # it may hold rows of the transaction that failed
+            raise
         return added
 
-    @staticmethod
-    def _recent_originals(conn: Connection, items: Sequence[Item], *, excluding: str) -> NearIndex:
-        """Fingerprints of the stored originals published within the near-duplicate window of ``items``
-        (``excluding`` is the item just inserted, which must not find itself)."""
-        index = NearIndex()
-        lo = min(item.published_at for item in items) - index.window
-        hi = max(item.published_at for item in items) + index.window
-        rows = conn.execute(
-            select(t.items.c.id, t.items.c.simhash, t.items.c.published_at)
-            .where(
-                t.items.c.published_at >= lo,
-                t.items.c.published_at <= hi,
-                t.items.c.simhash.is_not(None),
-                t.items.c.duplicate_of.is_(None),
-                t.items.c.id != excluding,
+    def _add_items(self, items: Sequence[Item]) -> int:
+        fingerprints = [fingerprint(item.title, item.text) for item in items]
+        rows = [
+            {
+                "id": item.id,
+                "source": item.source,
+                "url": item.url,
+                "guid": item.guid,
+                "title": item.title,
+                "text": item.text,
+                "author": item.author,
+                "lang": item.lang,
+                "published_at": item.published_at,
+                "fetched_at": item.fetched_at,
+                "date_from_fetch": item.date_from_fetch,
+                "engagement": item.engagement or None,
+                "simhash": None if value is None else to_signed(value),
+            }
+            for item, value in zip(items, fingerprints, strict=True)
+        ]
+        with self._tx() as conn:
+            # One multi-row INSERT ... ON CONFLICT DO NOTHING: a repeated id, canonical URL or source+guid is
+            # skipped by the unique indexes; RETURNING tells inserted from skipped on every backend.
+            inserted = set(
+                conn.execute(self._insert_ignore(t.items).returning(t.items.c.id), rows).scalars()
             )
-            # In publication order, the index searches only each item's window (see NearIndex).
-            .order_by(t.items.c.published_at)
-        )
-        index.extend((row.simhash, row.published_at, row.id) for row in rows)
-        return index
+            duplicates = []
+            seen: set[str] = set()
+            # In the batch's order, so that the first copy of a story in a batch is its original.
+            for item, value in zip(items, fingerprints, strict=True):
+                if item.id not in inserted or item.id in seen:
+                    continue
+                seen.add(item.id)
+                if value is None:
+                    continue
+                original = self._near.find_or_add(conn, items, item, value, inserted)
+                if original is not None:
+                    duplicates.append({"dup_id": item.id, "original": original})
+            if duplicates:
+                conn.execute(
+                    update(t.items)
+                    .where(t.items.c.id == bindparam("dup_id"))
+                    .values(duplicate_of=bindparam("original")),
+                    duplicates,
+                )
+        return len(inserted)
 
     def items_to_embed(self, model: str, limit: int = 1000) -> list[tuple[str, str]]:
         """``(item_id, content)`` of items that have no embedding from ``model`` yet."""
@@ -631,6 +629,111 @@ class SqlStore:
             ).scalar()
         return dict(payload) if payload is not None else None
 
+    # -- brand values ------------------------------------------------------------------------------
+
+    def run_members(self, run_id: int, model: str) -> list[MemberRow]:
+        """Every item of run ``run_id`` (clusters and watch themes) that has a ``model`` vector, with its
+        title and source, by topic then item id: what placement compares with a profile's values."""
+        clusters, themes = t.topic_items.c, t.theme_items.c
+        members = union_all(
+            select(clusters.topic_id.label("topic_id"), clusters.item_id).where(clusters.run_id == run_id),
+            select(themes.theme_id.label("topic_id"), themes.item_id).where(themes.run_id == run_id),
+        ).subquery()
+        query = (
+            select(
+                members.c.topic_id,
+                t.items.c.id,
+                t.items.c.title,
+                t.items.c.source,
+                t.items.c.lang,
+                t.embeddings.c.vector,
+            )
+            .join(t.items, t.items.c.id == members.c.item_id)
+            .join(t.embeddings, and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model))
+            .order_by(members.c.topic_id, t.items.c.id)
+        )
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        return [
+            MemberRow(
+                row.topic_id,
+                row.id,
+                row.title,
+                row.source,
+                row.lang,
+                np.frombuffer(row.vector, dtype=np.float32),
+            )
+            for row in rows
+        ]
+
+    def source_items(
+        self, model: str, sources: Sequence[str], start: datetime, end: datetime
+    ) -> list[MemberRow]:
+        """Items of ``sources`` published in ``[start, end]`` with a ``model`` vector (near-duplicates
+        included: a brand's post syndicated elsewhere first is still the brand's output). ``topic_id`` is
+        empty."""
+        if not sources:
+            return []
+        query = (
+            select(t.items.c.id, t.items.c.title, t.items.c.source, t.items.c.lang, t.embeddings.c.vector)
+            .join(t.embeddings, and_(t.embeddings.c.item_id == t.items.c.id, t.embeddings.c.model == model))
+            .where(
+                t.items.c.source.in_(list(sources)),
+                t.items.c.published_at >= start,
+                t.items.c.published_at <= end,
+            )
+            .order_by(t.items.c.published_at, t.items.c.id)
+        )
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        return [
+            MemberRow(
+                "", row.id, row.title, row.source, row.lang, np.frombuffer(row.vector, dtype=np.float32)
+            )
+            for row in rows
+        ]
+
+    def save_value_views(
+        self,
+        run_id: int,
+        profile: str,
+        snapshot: dict[str, Any],
+        deltas: dict[str, Any],
+        previous_run_id: int | None,
+    ) -> None:
+        """Store a profile's snapshot and deltas for ``run_id`` together, replacing any earlier pair."""
+        now = _now()
+        with self._tx() as conn:
+            for table in (t.value_snapshots, t.value_deltas):
+                conn.execute(delete(table).where(table.c.run_id == run_id, table.c.profile == profile))
+            keys = {"run_id": run_id, "profile": profile, "created_at": now}
+            conn.execute(insert(t.value_snapshots).values(**keys, payload=snapshot))
+            conn.execute(
+                insert(t.value_deltas).values(**keys, previous_run_id=previous_run_id, payload=deltas)
+            )
+
+    def value_snapshot(
+        self, profile: str, run_id: int | None = None, *, before: int | None = None
+    ) -> dict[str, Any] | None:
+        """A profile's snapshot of ``run_id``, or its latest one (strictly before run ``before`` if given)."""
+        return self._value_view(t.value_snapshots, profile, run_id, before)
+
+    def value_deltas(self, profile: str, run_id: int | None = None) -> dict[str, Any] | None:
+        """A profile's deltas computed at run ``run_id``, or its latest ones."""
+        return self._value_view(t.value_deltas, profile, run_id, None)
+
+    def _value_view(
+        self, table: Any, profile: str, run_id: int | None, before: int | None
+    ) -> dict[str, Any] | None:
+        query = select(table.c.payload).where(table.c.profile == profile)
+        if run_id is not None:
+            query = query.where(table.c.run_id == run_id)
+        if before is not None:
+            query = query.where(table.c.run_id < before)
+        with self._tx() as conn:
+            payload = conn.execute(query.order_by(table.c.run_id.desc()).limit(1)).scalar()
+        return dict(payload) if payload is not None else None
+
     # -- maintenance ---------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
@@ -660,6 +763,7 @@ class SqlStore:
 
     def delete_everything(self) -> None:
         """Empty every table (tests and ``radar demo`` only)."""
+        self._near.drop()
         with self._tx() as conn:
             for table in reversed(t.metadata.sorted_tables):
                 conn.execute(delete(table))

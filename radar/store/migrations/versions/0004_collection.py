@@ -27,9 +27,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("simhash", sa.BigInteger))
         batch.add_column(sa.Column("duplicate_of", sa.String(32)))
     op.create_index("ix_items_duplicate_of", "items", ["duplicate_of"])
+    # Near-duplicate candidates are read by fetch time since the last read (radar/store/near_cache.py).
+    op.create_index("ix_items_fetched_at", "items", ["fetched_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_items_fetched_at", table_name="items")
     op.drop_index("ix_items_duplicate_of", table_name="items")
     with op.batch_alter_table("items") as batch:
         batch.drop_column("duplicate_of")
