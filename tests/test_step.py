@@ -132,3 +132,16 @@ def test_watch_theme_tracks_items_too_few_for_a_cluster() -> None:
     }
     assert {item for item, _ in out.theme_members} == {"3-1-0", "3-1-1"}
     assert date(2026, 6, 30) in tracked_theme.daily
+
+
+def test_sources_of_near_duplicates_count_for_spread() -> None:
+    from dataclasses import replace
+
+    window, clusters = _window([(0, 9, "bikes")])  # three sources: src0, src1, src2
+    plain = analyse_step(window, clusters, as_of=AS_OF, id_prefix="r", tracked={}, params=SignalParams())
+    # Two stories of the recent span were also carried, as near-copies, by two other outlets.
+    copied = replace(window, also_sources={0: frozenset({"wire"}), 1: frozenset({"daily", "wire"})})
+    more = analyse_step(copied, clusters, as_of=AS_OF, id_prefix="r", tracked={}, params=SignalParams())
+    before = plain.topics[0].measures.sources_recent
+    assert more.topics[0].measures.sources_recent == before + 2
+    assert more.topics[0].size == plain.topics[0].size  # copies add reach, not items

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -113,6 +114,10 @@ def run_analysis(
     progress.start("analysing", 3)
     window_start = as_of - timedelta(days=settings.analysis_window_days)
     window = store.window(embedder.name, window_start, as_of)
+    copies = store.duplicate_sources(window.ids)
+    if copies:
+        positions = {item_id: i for i, item_id in enumerate(window.ids)}
+        window = replace(window, also_sources={positions[k]: frozenset(v) for k, v in copies.items()})
     progress.advance()
     run_id = store.start_run(as_of=as_of, window_days=settings.analysis_window_days, model=embedder.name)
     try:

@@ -216,6 +216,7 @@ def _outcome(
     sources: dict[date, set[str]] = defaultdict(set)
     for i in indices:
         sources[days[i]].add(window.sources[i])
+        sources[days[i]].update(window.also_sources.get(i, ()))
     series = TopicSeries(
         daily_items=daily,
         daily_sources={day: frozenset(names) for day, names in sources.items()},

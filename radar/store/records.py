@@ -22,6 +22,9 @@ class Window:
     langs: list[str | None]
     contents: list[str]
     vectors: Vector
+    # Sources that carried a near-duplicate of item i (by index): the story reached them too, which counts
+    # for its topic's spread although the copies are not analysed.
+    also_sources: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
