@@ -30,7 +30,9 @@ def topic_summary(topic: Mapping[str, Any]) -> str:
     )
 
 
-def build_brief(snapshot: Mapping[str, Any], deltas: Mapping[str, Any], top: int = TOP_PER_VALUE) -> dict[str, Any]:
+def build_brief(
+    snapshot: Mapping[str, Any], deltas: Mapping[str, Any], top: int = TOP_PER_VALUE
+) -> dict[str, Any]:
     """The brief's content: per value (then red lines' risks and unaligned themes), its top movers by
     absolute momentum, with their summaries; the say–do verdicts; and what is new this run."""
     sections = []
@@ -59,8 +61,11 @@ def build_brief(snapshot: Mapping[str, Any], deltas: Mapping[str, Any], top: int
         "new": [topic["label"] for topic in deltas.get("new_topics", [])],
         "sections": sections,
         "say_do": [
-            {"value": value["value"], "verdict": verdict_words(str(value.get("verdict", ""))),
-             "text": value.get("text", "")}
+            {
+                "value": value["value"],
+                "verdict": verdict_words(str(value.get("verdict", ""))),
+                "text": value.get("text", ""),
+            }
             for value in (snapshot.get("say_do") or {}).get("values", [])
         ],
     }
@@ -124,10 +129,3 @@ def brief_html(brief: Mapping[str, Any]) -> str:
         parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)
-
-
-def brief_markdown_safe(text: str) -> str:
-    """Text from the web shown through st.markdown: backslash-escape Markdown's active characters so a
-    title cannot turn into a link, an image or a heading."""
-    specials = "\\`*_{}[]()<>#+-.!|~$"
-    return "".join("\\" + char if char in specials else char for char in text)

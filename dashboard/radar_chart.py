@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from dashboard.words import momentum_words, state_words
 
 MARKERS = {"opportunity": "triangle-up", "risk": "x", "neutral": "circle"}
-MARKER_WORDS = {"opportunity": "▲ opportunity", "risk": "✕ risk", "neutral": "● neutral"}
+MARKER_WORDS = {"opportunity": "opportunity", "risk": "risk", "neutral": "neutral"}
 # Diverging: cooling themes blue, steady pale, rising ones orange-red; clipped at ±2 (four times).
 MOMENTUM_SCALE = [[0.0, "#2b6cb0"], [0.5, "#e2e8f0"], [1.0, "#dd6b20"]]
 MOMENTUM_CLIP = 2.0
@@ -114,8 +114,12 @@ def radar_figure(snapshot: Mapping[str, Any], topics: list[dict[str, Any]] | Non
                     "cmin": -MOMENTUM_CLIP,
                     "cmax": MOMENTUM_CLIP,
                     "showscale": first,
-                    "colorbar": {"title": {"text": "momentum"}, "tickvals": [-2, 0, 2],
-                                 "ticktext": ["cooling", "steady", "rising"], "x": 1.12},
+                    "colorbar": {
+                        "title": {"text": "momentum"},
+                        "tickvals": [-2, 0, 2],
+                        "ticktext": ["cooling", "steady", "rising"],
+                        "x": 1.12,
+                    },
                     "line": {"color": "#1a202c", "width": 1},
                     "opacity": 0.9,
                 },

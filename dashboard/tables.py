@@ -99,7 +99,9 @@ def say_do_frame(snapshot: Mapping[str, Any]) -> pd.DataFrame:
         }
         for value in (snapshot.get("say_do") or {}).get("values", [])
     ]
-    return pd.DataFrame(rows, columns=["Value", "What we claim", "What we publish", "Verdict", "In plain words"])
+    return pd.DataFrame(
+        rows, columns=["Value", "What we claim", "What we publish", "Verdict", "In plain words"]
+    )
 
 
 def timeline_frame(timeline: Mapping[str, Any], as_of: str | None) -> pd.DataFrame:
@@ -134,7 +136,9 @@ def source_mix(timeline: Mapping[str, Any]) -> pd.DataFrame:
     return frame
 
 
-def lineage_lines(lineage: Iterable[Mapping[str, Any]], topic_id: str, labels: Mapping[str, str]) -> list[str]:
+def lineage_lines(
+    lineage: Iterable[Mapping[str, Any]], topic_id: str, labels: Mapping[str, str]
+) -> list[str]:
     """'Born from', 'merged into', ... sentences for a topic's lineage records."""
     lines = []
     for entry in lineage:
@@ -187,7 +191,15 @@ def sources_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
             }
             for row in rows
         ],
-        columns=["Source", "Kind", "Status", "Last success", "Errors in a row", "Last error", "Items per day"],
+        columns=[
+            "Source",
+            "Kind",
+            "Status",
+            "Last success",
+            "Errors in a row",
+            "Last error",
+            "Items per day",
+        ],
     )
 
 
@@ -227,3 +239,22 @@ def _as_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def alerts_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Alerts in plain columns, newest first as given; the rule's raw facts stay out of the table."""
+    return pd.DataFrame(
+        [
+            {
+                "When": str(row.get("sent_at") or row.get("created_at") or "")[:16].replace("T", " "),
+                "What": row.get("title") or "",
+                "Kind": row.get("kind") or "",
+                "Sent to": row.get("destination") or "",
+                "Status": row.get("status") or "",
+                "Attempts": int(row.get("attempts") or 0),
+                "Last error": row.get("last_error") or "",
+            }
+            for row in rows
+        ],
+        columns=["When", "What", "Kind", "Sent to", "Status", "Attempts", "Last error"],
+    )

@@ -45,3 +45,10 @@ def state_change_words(before: str | None, after: str | None) -> str:
     if not before:
         return f"new: {state_words(after)}"
     return f"{state_words(before)} → {state_words(after)}"
+
+
+def md_escape(text: str) -> str:
+    """Text from the web shown through Markdown: backslash-escape Markdown's active characters, so that
+    a title cannot turn into a link, an image, a heading or HTML."""
+    specials = "\\`*_{}[]()<>#+-.!|~$"
+    return "".join("\\" + char if char in specials else char for char in text)

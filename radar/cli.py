@@ -471,6 +471,16 @@ def _register_values() -> None:
 _register_values()
 
 
+def _register_alerts() -> None:
+    from radar.cli_alerts import build_alerts_app
+    from radar.cli_sources import CliHelpers
+
+    app.add_typer(build_alerts_app(CliHelpers(_config, _opened, _fail)), name="alerts")
+
+
+_register_alerts()
+
+
 def main() -> None:
     app()
 

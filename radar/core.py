@@ -13,10 +13,11 @@ from radar.cache import Cache
 from radar.collect import CollectReport, collect_sources
 from radar.domain import Topic
 from radar.embedding import Embedder
-from radar.errors import CacheError, ConfigError
+from radar.errors import CacheError, ConfigError, RadarError
 from radar.progress import Progress, Silent
-from radar.settings import BrandProfile, RadarConfig
+from radar.settings import BrandProfile, RadarConfig, parse_duration
 from radar.store import RunInfo, SqlStore
+from radar.triage import Triage
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,51 @@ class Radar:
         metrics.analysis_seconds.labels("done").observe(time.perf_counter() - started)
         self._refresh_cache()
         self._refresh_values(run)
+        self._enqueue_alerts(run)
         return run
+
+    # -- alerts (radar.alerts) -----------------------------------------------------------------------
+
+    def _enqueue_alerts(self, run: RunInfo) -> None:
+        from radar.alerts.service import enqueue_run_alerts
+
+        # After the run is stored: a failure here must not fail the run, and the next run's evaluation
+        # cannot recreate this run's transitions, so it is logged loudly.
+        try:
+            added = enqueue_run_alerts(self.store, self.config, run, datetime.now(UTC))
+        except RadarError as exc:
+            log.error("alerts of run %s not recorded: %s", run.id, exc)
+            return
+        if added:
+            log.info("run %s: %d alerts recorded", run.id, added)
+
+    def alerts(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Recorded alerts, newest first, with their delivery status (stored, pending, sending, sent,
+        failed), attempts and last error."""
+        return [row.as_dict() for row in self.store.alert_rows(limit)]
+
+    def test_alert(self, url: str, kind: str = "slack") -> dict[str, Any]:
+        """Send a sample alert to ``url`` through the outbox (retries included) and return its final row."""
+        from radar.alerts.service import send_test
+
+        return send_test(self.store, self.config, url, kind, now=lambda: datetime.now(UTC)).as_dict()
+
+    def deliver_alerts(self, holder: str) -> dict[str, int]:
+        """Record the time-driven alerts (sources, digest), then send every due alert once; counts."""
+        from radar.alerts.deliver import deliver_due
+        from radar.alerts.service import enqueue_periodic_alerts, notifiers, retry_policy
+
+        enqueue_periodic_alerts(self.store, self.config, datetime.now(UTC))
+        alerts = self.config.alerts
+        report = deliver_due(
+            self.store,
+            notifiers(self.config),
+            retry_policy(alerts),
+            holder=holder,
+            now=lambda: datetime.now(UTC),
+            timeout_s=parse_duration(alerts.timeout),
+        )
+        return {"sent": len(report.sent), "retrying": len(report.retrying), "failed": len(report.failed)}
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -201,6 +246,49 @@ class Radar:
             return None
         payload: dict[str, Any] = json.loads(cached)
         return payload
+
+    # -- dashboard reads and triage (thin: the store's read API, scoped to the latest run) ------------
+
+    def _latest_run_id(self) -> int:
+        run = self.store.latest_run()
+        return run.id if run else 0  # 0: no run yet, so no topic has a state (the store says not found)
+
+    def topic_detail(self, topic_id: str) -> dict[str, Any]:
+        """A topic as of the latest run: row, evidence, items, lineage. Raises NotFoundError."""
+        return self.store.topic_detail(topic_id, self._latest_run_id())
+
+    def topic_timeline(self, topic_id: str) -> dict[str, Any]:
+        """A topic's items per day and its state at every run. Raises NotFoundError."""
+        return self.store.topic_timeline(topic_id, self._latest_run_id())
+
+    def set_triage(
+        self, topic_id: str, action: str, note: str | None = None, by: str | None = None
+    ) -> Triage:
+        """Acknowledge, dismiss, watch or clear a topic (the verbs of :data:`radar.triage.ACTIONS`)."""
+        from radar.triage import ACTIONS
+
+        if action not in ACTIONS:
+            raise ValueError(f"unknown triage action {action!r}; one of {', '.join(ACTIONS)}")
+        return self.store.set_triage(topic_id, ACTIONS[action], note or None, by)
+
+    def triage_all(self, status: str | None = None) -> list[Triage]:
+        return self.store.triage_all(status)
+
+    def triage_history(self, topic_id: str) -> list[dict[str, Any]]:
+        return self.store.triage_history(topic_id)
+
+    def source_health(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Each configured (then remembered) source's health: last success, errors, items per day."""
+        from radar.source_health import HEALTH_DAYS, source_health
+
+        now = now or datetime.now(UTC)
+        states = {state.name: state for state in self.store.source_states()}
+        recent = self.store.items_per_source(now - timedelta(days=HEALTH_DAYS), now)
+        return [row.as_dict() for row in source_health(self.config.sources, states, recent, now)]
+
+    def backtest_jobs(self, limit: int = 100) -> list[Any]:
+        """Backtests submitted through the API, newest first (their outputs: home/backtests/<id>/out)."""
+        return self.store.backtest_jobs(limit)
 
     def stats(self) -> dict[str, Any]:
         counts = self.store.stats()

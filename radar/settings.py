@@ -26,10 +26,11 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from radar.alerts.config import AlertsConfig, load_alerts
 from radar.errors import ConfigError
 from radar.signals.measures import SignalParams
 
-CONFIG_FILES = ("settings.toml", "sources.toml", "brand.toml", "watch.toml")
+CONFIG_FILES = ("settings.toml", "sources.toml", "brand.toml", "watch.toml", "alerts.toml")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -156,6 +157,17 @@ class Settings(BaseSettings):
     @classmethod
     def _check_interval(cls, value: str) -> str:
         parse_duration(value)
+        return value
+
+    @field_validator("slack_webhook_url")
+    @classmethod
+    def _check_slack_url(cls, value: str | None) -> str | None:
+        # A bad webhook is a config error at start, not a failed alert days later (see docs/ALERTS.md).
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("must be an http(s) URL, like https://hooks.slack.com/services/...")
         return value
 
     @field_validator("log_level")
@@ -427,6 +439,7 @@ class RadarConfig(BaseModel):
     profiles: tuple[BrandProfile, ...]
     signals: SignalParams = Field(default_factory=SignalParams)
     themes: tuple[WatchTheme, ...] = ()
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
 
 def _key_path(loc: Sequence[int | str], root: str | None = None) -> str:
@@ -521,12 +534,21 @@ def load_config(home: Path | None = None, environ: Mapping[str, str] | None = No
     except ValidationError as exc:
         raise _first_error(exc, str(watch_path)) from exc
 
+    alerts_path = config_dir / "alerts.toml"
+    alerts = load_alerts(
+        _read_toml(alerts_path),
+        str(alerts_path),
+        slack_url=settings.slack_webhook_url,
+        allow_private=settings.fetch_allow_private,
+    )
+
     return RadarConfig(
         settings=settings,
         sources=tuple(sources.source),
         profiles=tuple(brand.profile),
         signals=signals,
         themes=tuple(watch.theme),
+        alerts=alerts,
     )
 
 

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # How often a worker with the embedding queue looks in the store for items to queue, new items or not.
 FEED_EVERY_S = 10.0
+# How often a worker records the time-driven alerts (digest, sources) and sends the outbox's due rows.
+ALERTS_EVERY_S = 15.0
 
 
 @dataclass(slots=True)
@@ -180,6 +182,17 @@ class Worker:
                 coalesce=True,
                 misfire_grace_time=None,
             )
+        # The alert outbox: no lock needed, each row is claimed by a conditional update (radar.alerts).
+        self.scheduler.add_job(
+            self._guarded("alerts", lambda: self.radar.deliver_alerts(self.coordination.holder)),
+            "interval",
+            seconds=ALERTS_EVERY_S,
+            id="alerts",
+            next_run_time=self._now(),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
         if self.coordination.queue is not None:
             self._embedding = threading.Thread(target=self._embed_loop, name="embedding queue", daemon=True)
             self._embedding.start()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -60,6 +60,10 @@ def _exercise(operation: Any, mode: schemathesis.GenerationMode, auth: dict[str,
         suppress_health_check=list(HealthCheck),
     )
     def run(case: schemathesis.Case) -> None:
+        # A query parameter whose value is None or an empty list is dropped by the HTTP client, so the
+        # "invalid" request sent is a valid one and a 200 is right; schemathesis would still count it as
+        # accepted bad data.
+        assume(all(value is not None and value != [] for value in (case.query or {}).values()))
         case.call_and_validate(headers=auth, excluded_checks=[positive_data_acceptance])
 
     try:

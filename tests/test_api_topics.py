@@ -162,10 +162,16 @@ def test_sources_health_and_admin_edits(client: tuple[TestClient, Keys, Radar]) 
     assert "gamma" not in (radar.settings.config_dir / "sources.toml").read_text()
 
 
-def test_alerts_are_an_empty_list_for_now(client: tuple[TestClient, Keys, Radar]) -> None:
-    http, _, _ = client
-    assert http.get("/api/v1/alerts").json() == {
-        "count": 0,
-        "alerts": [],
-        "note": "no alerts are recorded yet: alerting is not part of this release",
-    }
+def test_alerts_list_recorded_alerts_with_status(client: tuple[TestClient, Keys, Radar]) -> None:
+    from datetime import UTC, datetime
+
+    from radar.alerts.rules import AlertIntent
+
+    http, _, radar = client
+    assert http.get("/api/v1/alerts").json() == {"count": 0, "alerts": [], "note": None}
+    facts = {"to": "emerging"}
+    intent = AlertIntent("t-thrift:weak->emerging:2", "rising", "state", "Thrift", "t-thrift", facts)
+    radar.store.enqueue_alerts([intent], [], datetime.now(UTC))
+    body = http.get("/api/v1/alerts").json()
+    assert body["count"] == 1
+    assert body["alerts"][0]["status"] == "stored" and body["alerts"][0]["state"] == "emerging"

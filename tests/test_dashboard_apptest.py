@@ -1,11 +1,14 @@
-"""The Streamlit dashboard run in-process by Streamlit's AppTest, against a real seeded SQLite store.
+"""The Streamlit multipage dashboard run in-process by Streamlit's AppTest, against a real seeded store.
 
-The seeding helpers here are also used by ``tests/test_dashboard_browser.py`` (the same page in a real
-browser), so both suites check the same data.
+The store holds a small finished run (three topics, real item rows) and, for the first brand profile, a
+snapshot and deltas written the way the values pipeline writes them; every page is opened on it.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import os
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,10 +19,13 @@ import numpy as np
 import pytest
 
 from radar.bootstrap import make_radar
+from radar.config_files import default_config_text
 from radar.core import Radar
 from radar.domain import Item
 from radar.settings import load_config
 from radar.store import AnalysisResult, TopicRecord
+from radar.values.placement import polar_angle
+from radar.values.snapshot import RINGS, sectors
 from tests.conftest import utc
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,6 +69,13 @@ TREND_WORDS = {
     "Vinyl listening bars": "rising",
     "Sourdough · home baking": "cooling",
 }
+# A title written to break out of Markdown or HTML: it must come out as text everywhere.
+HOSTILE = "<img src=x onerror=alert(1)> [click](javascript:alert(2)) **bold**"
+PLACEMENT = {  # topic id: (sector, stance, state, momentum)
+    "ta": ("Sustainability", "opportunity", "emerging", 1.4),
+    "tb": (None, "neutral", "weak", 0.5),
+    "tc": ("Local sourcing", "risk", "fading", -0.7),
+}
 
 
 def radar_free_environ() -> dict[str, str]:
@@ -74,8 +87,11 @@ def _open(home: Path) -> Radar:
     return make_radar(load_config(home, {}))  # migrates: the dashboard itself opens with migrate=False
 
 
-def seed_home(home: Path) -> None:
-    """A finished run with the three TOPICS, each item a real row, in ``home``'s SQLite store."""
+def seed_home(home: Path, values: bool = True) -> None:
+    """A finished run with the three TOPICS, each item a real row, in ``home``'s SQLite store; with
+    ``values``, the bundled brand profile and its snapshot and deltas of that run too."""
+    if values:
+        (home / "config" / "brand.toml").write_text(default_config_text("brand.toml"), encoding="utf-8")
     radar = _open(home)
     try:
         store = radar.store
@@ -112,17 +128,29 @@ def seed_home(home: Path) -> None:
                     growth=topic["growth"],
                     centroid=np.ones(3, dtype=np.float32),
                     daily={day: count for day, count in zip(days, topic["daily"], strict=True) if count},
+                    state=PLACEMENT[topic["id"]][2],
+                    evidence={"sources": {topic["source"]: sum(topic["daily"])}},
                 )
             )
         assert store.add_items(items) == N_ITEMS
         run = store.start_run(as_of=AS_OF, window_days=30, model="m")
-        store.finish_run(run, AnalysisResult(topics=records, assignments=assignments, n_items=N_ITEMS))
+        store.finish_run(
+            run,
+            AnalysisResult(
+                topics=records, assignments=assignments, n_items=N_ITEMS, lineage=[("tb", "split_from", "tc")]
+            ),
+        )
+        if values:
+            profile = radar.config.profiles[0]
+            snapshot = seeded_snapshot(profile, run)
+            store.save_value_views(run, profile.name, snapshot, seeded_deltas(snapshot), None)
     finally:
         radar.close()
 
 
 def empty_home(home: Path) -> None:
-    """A migrated store with no run at all (what a fresh install looks like)."""
+    """A migrated store with no run at all: a fresh install (`radar init` writes brand.toml too)."""
+    (home / "config" / "brand.toml").write_text(default_config_text("brand.toml"), encoding="utf-8")
     _open(home).close()
 
 
@@ -131,7 +159,105 @@ def first_seen(topic: dict[str, Any]) -> str:
     return (T0.date() + timedelta(days=index)).isoformat()
 
 
+def seeded_snapshot(profile: Any, run_id: int) -> dict[str, Any]:
+    """A snapshot in the values pipeline's shape (radar/values/snapshot.py), with known placements."""
+    layout = sectors(profile)
+    index = {sector["name"]: i for i, sector in enumerate(layout)}
+    topics = []
+    for topic in TOPICS:
+        sector, stance, state, momentum = PLACEMENT[topic["id"]]
+        anchor = sector or "Sustainability"
+        topics.append(
+            {
+                "id": topic["id"],
+                "label": topic["label"],
+                "state": state,
+                "ring": RINGS.index(state),
+                "angle": polar_angle(topic["id"], index[sector], len(layout)),
+                "momentum": momentum,
+                "size": sum(topic["daily"]),
+                "sector": sector,
+                "stance": stance,
+                "reason": f"close to {anchor!r}" if sector else "close to no value",
+                "because": {"name": anchor, "score": 0.4} if sector else None,
+                "alignment": {anchor: 0.4 if sector else 0.0, "Greenwashing": 0.0},
+                "contradiction": {},
+                "evidence": {
+                    anchor: {
+                        "score": 0.4,
+                        "items": [{"id": f"{topic['id']}-9-0", "title": HOSTILE, "similarity": 0.5}],
+                        "matched": "repair café",
+                        "terms": [],
+                    }
+                }
+                if sector
+                else {},
+            }
+        )
+    order = {"risk": 0, "opportunity": 1, "neutral": 2}
+    topics.sort(key=lambda row: (order[row["stance"]], -row["momentum"]))
+    return {
+        "version": 1,
+        "profile": profile.name,
+        "description": profile.description,
+        "run_id": run_id,
+        "as_of": AS_OF.isoformat(),
+        "sectors": layout,
+        "rings": list(RINGS),
+        "red_lines": [line.name for line in profile.red_lines],
+        "counts": {stance: sum(t["stance"] == stance for t in topics) for stance in order},
+        "topics": topics,
+        "say_do": {
+            "own_sources": ["alpha"],
+            "own_items": 4,
+            "values": [
+                {
+                    "value": "Sustainability",
+                    "weight": 3.0,
+                    "declared_share": 0.5,
+                    "own_items": 0,
+                    "output_share": 0.1,
+                    "momentum": 1.4,
+                    "related_topics": 1,
+                    "verdict": "says-more-than-does",
+                    "text": "We claim Sustainability but only 10% of what we publish is about it.",
+                }
+            ],
+        },
+    }
+
+
+def seeded_deltas(snapshot: dict[str, Any]) -> dict[str, Any]:
+    by_id = {topic["id"]: topic for topic in snapshot["topics"]}
+    brief = {k: by_id["ta"][k] for k in ("id", "label", "state", "sector", "stance", "momentum")}
+    return {
+        "version": 1,
+        "profile": snapshot["profile"],
+        "run_id": snapshot["run_id"],
+        "as_of": snapshot["as_of"],
+        "previous_run_id": None,
+        "previous_as_of": None,
+        "new_topics": [brief],
+        "gone_topics": [],
+        "state_changes": [{"id": "tb", "label": by_id["tb"]["label"], "from": "noise", "to": "weak"}],
+        "placement_changes": [],
+        "movers": [
+            {
+                "id": "tc",
+                "label": by_id["tc"]["label"],
+                "momentum_from": 0.2,
+                "momentum_to": -0.7,
+                "change": -0.9,
+                "stance": "risk",
+            }
+        ],
+        "summary": {},
+    }
+
+
 # -- AppTest -------------------------------------------------------------------------------------------
+
+PAGES = ["rising", "topic", "values", "triage", "brief", "sources", "alerts", "backtest"]
 
 
 @pytest.fixture
@@ -152,8 +278,7 @@ def app_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Radar]]:
         opened.append(made)
         return made
 
-    # The app imports make_radar from radar.bootstrap at call time, so it picks up this wrapper (the
-    # seeding helpers above use their own module-level binding and are not counted).
+    # The app imports make_radar from radar.bootstrap at call time, so it picks up this wrapper.
     monkeypatch.setattr(radar.bootstrap, "make_radar", recording)
     st.cache_resource.clear()
     yield opened
@@ -162,76 +287,229 @@ def app_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Radar]]:
         made.close()
 
 
-def _line_counts(at: Any) -> dict[str, int]:
-    """The data behind the 'one theme over time' line chart, as {day: items}."""
-    import pyarrow as pa
-
-    (dataset,) = at.get("vega_lite_chart")[1].proto.datasets
-    frame = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
-    days, counts = frame.columns  # the generated index column, then "items per day"
-    assert counts == "items per day"
-    return {str(day)[:10]: int(n) for day, n in zip(frame[days], frame[counts], strict=True)}
-
-
-def _expected_line(topic: dict[str, Any]) -> dict[str, int]:
-    start = next(n for n, count in enumerate(topic["daily"]) if count)
-    return {(T0.date() + timedelta(days=n)).isoformat(): topic["daily"][n] for n in range(start, DAYS)}
-
-
-def _run(home: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def _run(home: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = None) -> Any:
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("RADAR_HOME", str(home))
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
+    if page is not None:
+        at.switch_page(f"views/{page}.py").run()
+    _no_exception(at)
     return at
 
 
-def test_seeded_dashboard(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]) -> None:
+def _no_exception(at: Any) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _plotly(at: Any, n: int = 0) -> dict[str, Any]:
+    return json.loads(at.get("plotly_chart")[n].proto.spec)  # type: ignore[no-any-return]
+
+
+def _array(value: Any) -> list[Any]:
+    """A Plotly data array as a list (Plotly may ship numbers base64-encoded, as {dtype, bdata})."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()  # type: ignore[no-any-return]
+    return list(value)
+
+
+def _texts(at: Any) -> str:
+    return "\n".join(
+        str(el.value)
+        for kind in ("markdown", "caption", "title", "header", "subheader")
+        for el in at.get(kind)
+    )
+
+
+def _db(home: Path) -> Radar:
+    return make_radar(load_config(home, {}), migrate=False)
+
+
+def test_radar_page(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]) -> None:
     seed_home(home)
     at = _run(home, monkeypatch)
 
-    assert not at.exception, [e.value for e in at.exception]
-    assert len(app_env) == 1  # the app opened exactly one radar, on our seeded home
+    assert len(app_env) == 1  # one radar for the whole app, opened on our seeded home
     assert "what is moving in culture" in at.title[0].value
-    assert f"as of {AS_OF.date().isoformat()}" in at.caption[0].value
-    assert f"{N_ITEMS} articles and posts from {len(SOURCES)} sources" in at.caption[0].value
-
     metrics = {metric.label: metric.value for metric in at.metric}
-    assert metrics == {"Themes tracked": "3", "Items read": str(N_ITEMS), "Sources": str(len(SOURCES))}
+    assert metrics == {
+        "Themes on the radar": "3",
+        "Opportunities": "1",
+        "Risks": "1",
+        "Items read": str(N_ITEMS),
+    }
+    assert "click it to open the theme" in _texts(at)
 
-    frame = at.dataframe[0].value
-    assert list(frame["Theme"]) == BY_GROWTH
-    by_label = {topic["label"]: topic for topic in TOPICS}
-    for _, row in frame.iterrows():
-        topic = by_label[row["Theme"]]
-        assert row["Items"] == sum(topic["daily"])
-        assert row["Growth"] == pytest.approx(topic["growth"])
-        assert row["Trend"] == TREND_WORDS[row["Theme"]]
-        assert row["First seen"] == first_seen(topic)
-        assert row["Keywords"] == ", ".join(topic["keywords"])
-
-    assert len(at.get("vega_lite_chart")) == 2  # growth by theme, and one theme over time
-
-    # The per-theme section defaults to the fastest-growing theme and follows the selection.
-    box = at.selectbox[0]
-    assert box.options == BY_GROWTH and box.value == BY_GROWTH[0]
-    assert any(BY_GROWTH[0] in caption.value for caption in at.caption)
-    assert _line_counts(at) == _expected_line(by_label[BY_GROWTH[0]])
-    box.select(BY_GROWTH[2]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert any(BY_GROWTH[2] in caption.value for caption in at.caption)
-    # A theme that went quiet: its line runs on with zeros to the analysis date instead of stopping on
-    # its last active day (where it would look as if it were still climbing).
-    assert _line_counts(at) == _expected_line(by_label[BY_GROWTH[2]])
-    assert list(_line_counts(at).values())[-3:] == [0, 0, 0]
+    figure = _plotly(at)
+    points = {
+        topic_id: (trace["name"], trace["marker"]["symbol"])
+        for trace in figure["data"]
+        if trace.get("customdata")
+        for topic_id in trace["customdata"]
+    }
+    assert points == {
+        "ta": ("opportunity", "triangle-up"),
+        "tb": ("neutral", "circle"),
+        "tc": ("risk", "x"),
+    }
+    hovers = "".join(text for trace in figure["data"] for text in trace.get("hovertext") or [])
+    assert "&lt;img src=x" in hovers and "<img" not in hovers  # evidence titles escaped for Plotly
+    ticks = figure["layout"]["polar"]["angularaxis"]["ticktext"]
+    assert ticks[:3] == ["Sustainability", "Local sourcing", "Wellbeing at work"]
+    assert figure["layout"]["polar"]["radialaxis"]["ticktext"][0] == "mainstream"
 
 
-def test_empty_store_says_so(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]) -> None:
-    empty_home(home)
+def test_radar_opens_the_chosen_topic(
+    home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]
+) -> None:
+    seed_home(home)
     at = _run(home, monkeypatch)
+    at.selectbox(key="radar_pick").select("tc").run()
+    at.button[0].click().run()
+    _no_exception(at)
+    assert at.title[0].value == "Topic"
+    assert at.selectbox(key="topic_pick").value == "tc"
+    assert at.header[0].value == "Sourdough · home baking"
 
-    assert not at.exception, [e.value for e in at.exception]
-    assert "what is moving in culture" in at.title[0].value
-    assert len(at.info) == 1 and at.info[0].value.startswith("No topics yet")
-    assert len(at.dataframe) == 0 and len(at.metric) == 0
+
+def test_rising_page(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]) -> None:
+    seed_home(home)
+    at = _run(home, monkeypatch, "rising")
+    frame = at.dataframe[0].value
+    assert list(frame["Theme"]) == [
+        "Repair cafés · phones",
+        "Sourdough · home baking",
+        "Vinyl listening bars",
+    ]
+    changes = dict(zip(frame["Theme"], frame["What changed"], strict=True))
+    assert changes["Repair cafés · phones"] == "new theme"
+    assert changes["Vinyl listening bars"] == "background → weak signal"
+    assert changes["Sourdough · home baking"] == "losing attention (-0.90)"
+    first = dict(zip(frame["Theme"], frame["First seen"], strict=True))
+    assert first == {topic["label"]: first_seen(topic) for topic in TOPICS}
+    sources = dict(zip(frame["Theme"], frame["Sources"], strict=True))
+    assert sources["Repair cafés · phones"] == "alpha"
+    spark = dict(zip(frame["Theme"], frame["Last 4 weeks"], strict=True))
+    assert list(spark["Repair cafés · phones"])[-DAYS:] == TOPICS[1]["daily"]
+
+
+def test_topic_page_and_triage(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]) -> None:
+    seed_home(home)
+    at = _run(home, monkeypatch, "topic")
+    at.selectbox(key="topic_pick").select("ta").run()
+    _no_exception(at)
+    assert at.header[0].value == "Repair cafés · phones"
+    text = _texts(at)
+    assert "repair, café, phone, screen" in text
+    assert "\\*\\*bold\\*\\*" not in text  # the hostile title is in a dataframe, not in Markdown
+    timeline = _plotly(at)
+    (line,) = [trace for trace in timeline["data"] if trace.get("mode") == "lines+markers"]
+    assert _array(line["y"])[-3:] == [2, 3, 3]
+    assert {shape["type"] for shape in timeline["layout"]["shapes"]} == {"rect"}  # the state bands
+    items, mix, placement = (at.dataframe[n].value for n in (1, 0, 2))
+    assert set(mix["Source"]) == {"alpha"} and int(mix["Items"].sum()) == sum(TOPICS[1]["daily"])
+    assert all(url.startswith("https://alpha.example/ta-") for url in items["url"])
+    assert placement["Evidence"][0] == HOSTILE and placement["Value"][0] == "Sustainability"
+
+    at.selectbox(key="topic_pick").select("tb").run()
+    assert "Run 1: split from Sourdough · home baking" in _texts(at)  # lineage, named by label
+    at.selectbox(key="topic_pick").select("ta").run()
+    at.radio[0].set_value("watch")
+    at.text_input[0].input("ask the CSR team")
+    at.button[0].click().run()  # the form's submit button
+    _no_exception(at)
+    db = _db(home)
+    try:
+        (verdict,) = db.triage_all()
+        assert (verdict.topic_id, verdict.status, verdict.note) == ("ta", "watched", "ask the CSR team")
+    finally:
+        db.close()
+    at.switch_page("views/triage.py").run()
+    _no_exception(at)
+    table = at.dataframe[0].value
+    assert list(table["Theme"]) == ["Repair cafés · phones"] and list(table["Verdict"]) == ["watched"]
+
+
+def test_values_page(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]) -> None:
+    seed_home(home)
+    at = _run(home, monkeypatch, "values")
+    heatmap = _plotly(at, 0)["data"][0]
+    assert heatmap["type"] == "heatmap"
+    # Most aligned first (a tie keeps the snapshot's order: risks first); tb is close to no value.
+    assert heatmap["y"] == ["Sourdough · home baking", "Repair cafés · phones"]
+    assert heatmap["x"][:3] == ["Sustainability", "Local sourcing", "Wellbeing at work"]
+    saydo = at.dataframe[0].value
+    assert list(saydo["Verdict"]) == ["we say more than we do"]
+    assert "darker the square" in _texts(at)
+
+
+def test_brief_page(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]) -> None:
+    seed_home(home)
+    at = _run(home, monkeypatch, "brief")
+    assert [h.value for h in at.subheader][:2] == ["New this week", "Sustainability"]
+    text = _texts(at)
+    assert "Repair cafés · phones" in text and "an opportunity for us" in text
+    assert len(at.get("download_button")) == 1
+
+
+def test_sources_alerts_and_empty_backtest(
+    home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]
+) -> None:
+    seed_home(home)
+    at = _run(home, monkeypatch, "sources")
+    frame = at.dataframe[0].value
+    assert {"alpha", "beta"} <= set(frame["Source"])
+    assert len(at.get("plotly_chart")) == 1
+    at.switch_page("views/alerts.py").run()
+    _no_exception(at)
+    assert at.info[0].value == "No alert has been sent yet."
+    at.switch_page("views/backtest.py").run()
+    _no_exception(at)
+    assert at.info[0].value.startswith("No finished backtest yet")
+
+
+def test_backtest_page(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]) -> None:
+    seed_home(home)
+    out = home / "backtests" / "0123456789abcdef" / "out"
+    out.mkdir(parents=True)
+    (out / "summary.json").write_text(
+        json.dumps({"parameters": {"start": "2026-01-01", "end": "2026-03-01", "every_days": 7}})
+    )
+    signals = [
+        {"as_of": "2026-01-08", "topic_id": "x", "state": "weak", "items": 3, "label": "Early one"},
+        {"as_of": "2026-01-22", "topic_id": "x", "state": "mainstream", "items": 30, "label": "Early one"},
+        {"as_of": "2026-01-22", "topic_id": "y", "state": "noise", "items": 9, "label": "Never flagged"},
+    ]
+    (out / "signals.jsonl").write_text("".join(json.dumps(s) + "\n" for s in signals))
+    at = _run(home, monkeypatch, "backtest")
+    bars = _plotly(at)["data"][0]
+    assert bars["y"] == ["Early one"] and _array(bars["x"]) == [14]
+    assert {m.label: m.value for m in at.metric}["Median warning (days)"] == "14"
+
+
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_every_page_on_an_empty_store(
+    page: str | None, home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]
+) -> None:
+    empty_home(home)
+    at = _run(home, monkeypatch, page)
+    assert at.title  # every page says what it is, even with nothing to show
+    assert len(at.get("plotly_chart")) == 0 or page == "sources"
+    if page is None:
+        assert at.info[0].value.startswith("No topics yet")
+
+
+@pytest.mark.parametrize("setting", ["password:s3cret", "sha256:" + hashlib.sha256(b"s3cret").hexdigest()])
+def test_login_gate(setting: str, home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]) -> None:
+    seed_home(home)
+    monkeypatch.setenv("RADAR_DASHBOARD_AUTH", setting)
+    at = _run(home, monkeypatch)
+    assert at.title[0].value == "Vigie — sign in" and not at.get("plotly_chart") and not at.metric
+    at.text_input[0].input("wrong").run()
+    at.button[0].click().run()
+    assert at.error[0].value == "That password is not right." and not at.get("plotly_chart")
+    at.text_input[0].input("s3cret")
+    at.button[0].click().run()
+    _no_exception(at)
+    assert "what is moving in culture" in at.title[0].value and len(at.get("plotly_chart")) == 1

@@ -1,8 +1,9 @@
-"""The dashboard as a user sees it: a real Streamlit server in a subprocess, driven by headless Chromium.
+"""The dashboard as a user sees it: the demo data, a real Streamlit server in a subprocess, every page
+opened in headless Chromium.
 
 Uses Debian's Chromium (``/usr/bin/chromium``) through Playwright; no browser is ever downloaded. Without
-that binary the tests skip, except under CI where they fail. A full-page screenshot of the seeded page is
-written to ``test-artifacts/dashboard.png`` for a person to look at.
+that binary the tests skip, except under CI where they fail. A full-page screenshot of every page is written
+to ``test-artifacts/`` (or ``$VIGIE_ARTIFACTS``, git-ignored) for a person to look at.
 """
 
 from __future__ import annotations
@@ -18,21 +19,13 @@ import pytest
 
 from radar.errors import RadarError
 from radar.servers import dashboard_command, wait_until_up
-from tests.test_dashboard_apptest import (
-    AS_OF,
-    BY_GROWTH,
-    N_ITEMS,
-    SOURCES,
-    TOPICS,
-    empty_home,
-    radar_free_environ,
-    seed_home,
-)
+from tests.test_dashboard_apptest import empty_home, radar_free_environ
 
 REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("VIGIE_ARTIFACTS") or REPO / "test-artifacts")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
+    "--headless",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -41,10 +34,20 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TITLE = "what is moving in culture"
 TIMEOUT_MS = 60_000
-CHART = '[data-testid="stVegaLiteChart"]'  # st.bar_chart / st.line_chart in Streamlit 1.67
-RENDERED_CHART = f"{CHART} :is(svg.marks, canvas)"  # the Vega view, once drawn
+RADAR_CHART = '[data-testid="stPlotlyChart"] .scatterlayer'  # the polar chart's points, once drawn
+# Each page's URL path and the title it shows once its script has run.
+PAGES = {
+    "": "Vigie — what is moving in culture",
+    "rising": "Rising now",
+    "topic": "Topic",
+    "values": "Our values",
+    "triage": "Triage",
+    "brief": "Weekly brief",
+    "sources": "Sources",
+    "alerts": "Alerts",
+    "backtest": "Backtest",
+}
 
 
 def _unavailable(reason: str) -> None:
@@ -73,6 +76,19 @@ def browser() -> Iterator[Any]:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo corpus collected, embedded and analysed (eight weekly runs), as `radar demo` does."""
+    from rich.console import Console
+
+    from radar.demo.run import run_demo
+    from radar.progress import Silent
+
+    home = tmp_path_factory.mktemp("demo") / "home"
+    run_demo(home, console=Console(quiet=True), progress_factory=Silent, serve=False)
+    return home
 
 
 @pytest.fixture
@@ -123,10 +139,12 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def _open(page: Any, url: str) -> None:
-    """Load the page and wait until the script's first run has been drawn."""
+def _open(page: Any, url: str, title: str) -> None:
+    """Load a page and wait until its script has run as far as its title."""
     page.goto(url)
-    page.get_by_text(TITLE).wait_for()
+    page.get_by_role("heading", name=title).first.wait_for()
+    # Streamlit shows a running indicator while the script runs; wait for it to go (the page is complete).
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 
 
 def _assert_no_exception_box(page: Any) -> None:
@@ -136,74 +154,52 @@ def _assert_no_exception_box(page: Any) -> None:
 
 def _show_whole_page(page: Any) -> None:
     """Grow the viewport to the page's full height. Streamlit scrolls inside its main pane, not the
-    document, so ``full_page`` screenshots alone stop at the fold; and a scroll closes an open select box,
-    so a click that has to scroll first (Playwright does) would shut the list it opens."""
+    document, so ``full_page`` screenshots alone stop at the fold."""
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1280, "height": int(height)})
+    page.set_viewport_size({"width": 1280, "height": max(900, int(height))})
     page.wait_for_timeout(500)  # let the charts re-layout to the new size
 
 
 def _screenshot(page: Any, name: str) -> Path:
-    """A screenshot of the whole page under test-artifacts/ (git-ignored)."""
     _show_whole_page(page)
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
 @pytest.mark.slow
-def test_seeded_dashboard_in_a_browser(home: Path, start_dashboard: Callable[[Path], str], page: Any) -> None:
-    from playwright.sync_api import expect
-
-    seed_home(home)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _open(page, start_dashboard(home))
-
-    # Both charts drawn (the growth bars, then the line of the fastest-growing theme).
-    expect(page.locator(RENDERED_CHART)).to_have_count(2)
-    expect(page.get_by_text(TITLE)).to_be_visible()
-    expect(page.get_by_text(f"{N_ITEMS} articles and posts from {len(SOURCES)} sources")).to_be_visible()
-    expect(page.get_by_text(f"as of {AS_OF.date().isoformat()}")).to_be_visible()
-    metric = '[data-testid="stMetric{}"]'
-    expect(page.locator(metric.format("Label"))).to_have_text(["Themes tracked", "Items read", "Sources"])
-    expect(page.locator(metric.format("Value"))).to_have_text(["3", str(N_ITEMS), str(len(SOURCES))])
-
-    # The table is drawn on a canvas; its text lives in the grid's accessible DOM, in growth order.
-    table = page.locator('[data-testid="stDataFrame"]')
-    for topic in TOPICS:
-        expect(table).to_contain_text(topic["label"])
-    text = table.text_content() or ""
-    assert [text.index(label) for label in BY_GROWTH] == sorted(text.index(label) for label in BY_GROWTH)
-    for words in ("rising fast", "rising", "cooling"):
-        expect(table).to_contain_text(words)
-    expect(page.get_by_role("combobox", name="Theme")).to_have_value(BY_GROWTH[0])
-
-    _assert_no_exception_box(page)
-    assert not errors, errors
-    shot = _screenshot(page, "dashboard.png")
-    assert shot.stat().st_size > 10_000
-
-
-@pytest.mark.slow
-def test_choosing_another_theme_redraws_its_line(
-    home: Path, start_dashboard: Callable[[Path], str], page: Any
+def test_every_page_on_the_demo_data(
+    demo_home: Path, start_dashboard: Callable[[Path], str], page: Any
 ) -> None:
     from playwright.sync_api import expect
 
-    seed_home(home)
-    _open(page, start_dashboard(home))
-    expect(page.locator(RENDERED_CHART)).to_have_count(2)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    url = start_dashboard(demo_home)
+    for path, title in PAGES.items():
+        page.set_viewport_size({"width": 1280, "height": 900})
+        _open(page, f"{url}/{path}", title)
+        if path == "":
+            expect(page.locator(RADAR_CHART)).to_have_count(1)
+            expect(page.locator(f"{RADAR_CHART} path.point").first).to_be_visible()
+            expect(page.locator('[data-testid="stMetricLabel"]').first).to_have_text("Themes on the radar")
+        _assert_no_exception_box(page)
+        shot = _screenshot(page, f"dashboard-{path or 'radar'}.png")
+        assert shot.stat().st_size > 10_000
+    assert not errors, errors
+
+
+@pytest.mark.slow
+def test_radar_opens_a_topic(demo_home: Path, start_dashboard: Callable[[Path], str], page: Any) -> None:
+    from playwright.sync_api import expect
+
+    _open(page, start_dashboard(demo_home), PAGES[""])
     _show_whole_page(page)
-
-    page.get_by_role("combobox", name="Theme").click()
-    expect(page.get_by_role("option")).to_have_text(BY_GROWTH)  # every theme offered, fastest first
-    page.get_by_role("option", name=BY_GROWTH[-1]).click()
-
-    expect(page.get_by_text(f"How many items a day mentioned “{BY_GROWTH[-1]}”")).to_be_visible()
-    expect(page.get_by_role("combobox", name="Theme")).to_have_value(BY_GROWTH[-1])
-    expect(page.locator(RENDERED_CHART)).to_have_count(2)
+    chosen = page.get_by_role("combobox", name="Open a theme").input_value()
+    page.get_by_role("button", name="Open theme").click()
+    expect(page.get_by_role("heading", name=chosen)).to_be_visible()
+    expect(page.get_by_role("heading", name="Representative items")).to_be_visible()
     _assert_no_exception_box(page)
 
 
@@ -212,10 +208,7 @@ def test_empty_store_in_a_browser(home: Path, start_dashboard: Callable[[Path], 
     from playwright.sync_api import expect
 
     empty_home(home)
-    _open(page, start_dashboard(home))
-
+    _open(page, start_dashboard(home), PAGES[""])
     expect(page.get_by_text("No topics yet")).to_be_visible()
-    expect(page.locator('[data-testid="stAlert"]')).to_have_count(1)
-    expect(page.locator(CHART)).to_have_count(0)
-    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(0)
     _assert_no_exception_box(page)

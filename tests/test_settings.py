@@ -19,7 +19,9 @@ def _write(home: Path, name: str, text: str) -> Path:
 
 def test_defaults_written_by_init_validate(tmp_path: Path) -> None:
     written = write_default_config(tmp_path / "config")
-    assert {p.name for p in written} == {"settings.toml", "sources.toml", "brand.toml", "watch.toml"}
+    assert {p.name for p in written} == {
+        "settings.toml", "sources.toml", "brand.toml", "watch.toml", "alerts.toml"
+    }
     config = load_config(tmp_path, {})
     assert config.sources and all(s.url.startswith("https://") for s in config.sources)
     assert config.profiles[0].values

@@ -147,9 +147,7 @@ class SourceRule(_Rule):
         return _seconds(self.min_silence)
 
 
-Rule = Annotated[
-    StateRule | ThemeRule | OpportunityRule | RiskRule | SourceRule, Field(discriminator="on")
-]
+Rule = Annotated[StateRule | ThemeRule | OpportunityRule | RiskRule | SourceRule, Field(discriminator="on")]
 
 
 class QuietHours(BaseModel):
@@ -250,7 +248,9 @@ class AlertsConfig(BaseModel):
         becomes the destination ``slack`` unless one of that name is configured."""
         if not url or any(d.name == "slack" for d in self.destination):
             return self
-        return self.model_copy(update={"destination": (*self.destination, Destination(name="slack", url=url))})
+        return self.model_copy(
+            update={"destination": (*self.destination, Destination(name="slack", url=url))}
+        )
 
 
 def _literal_private(url: str) -> str | None:
@@ -267,7 +267,9 @@ def _literal_private(url: str) -> str | None:
     return address_problem(str(ip), allow_private=False)
 
 
-def load_alerts(raw: dict[str, Any], file: str, *, slack_url: str | None, allow_private: bool) -> AlertsConfig:
+def load_alerts(
+    raw: dict[str, Any], file: str, *, slack_url: str | None, allow_private: bool
+) -> AlertsConfig:
     """Validate ``alerts.toml``'s parsed content; raise :class:`ConfigError` naming the key at fault.
 
     A destination on a literal private or loopback address is refused here unless ``allow_private``

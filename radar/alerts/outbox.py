@@ -71,7 +71,7 @@ class RetryPolicy:
 
     def backoff(self, attempts: int) -> float:
         """Wait after the ``attempts``-th failed attempt (1 = the first)."""
-        return min(self.base_s * 2 ** max(attempts - 1, 0), self.cap_s)
+        return min(self.base_s * 2.0 ** max(attempts - 1, 0), self.cap_s)
 
     def wait(self, attempts: int, retry_after: float | None) -> float:
         if retry_after is not None:

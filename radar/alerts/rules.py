@@ -292,10 +292,15 @@ def evaluate_sources(
                         kind="source",
                         title=f"Source {source.name} failed {source.error_streak} times in a row",
                         topic_id=None,
-                        facts={"source": source.name, "error": source.last_error, "errors": source.error_streak},
+                        facts={
+                            "source": source.name,
+                            "error": source.last_error,
+                            "errors": source.error_streak,
+                        },
                         destinations=rule.destinations,
                     )
                 )
+                continue  # failing explains the silence: one alert is enough
             silence = _silence(rule, source, now)
             if silence is not None:
                 assert source.last_new_item_at is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from radar.api.backtest_jobs import MAX_UPLOAD_BYTES, BacktestJobs, UploadTooLarge
@@ -22,6 +22,23 @@ JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A backtest j
 def _jobs(request: Request) -> BacktestJobs:
     jobs: BacktestJobs = request.app.state.backtests
     return jobs
+
+
+FORM_FIELDS = {"items", "start", "end", "every_days"}
+
+
+async def _strict_form(request: Request) -> None:
+    """Refuse unknown form fields and empty dates rather than ignoring them (a misspelt ``every_day``
+    would silently run weekly). Starlette keeps the parsed form, so the route does not parse it twice."""
+    form = await request.form()
+    unknown = sorted(set(form.keys()) - FORM_FIELDS)
+    if unknown:
+        raise ApiProblem(
+            422, f"unknown form field {unknown[0]!r} (allowed: {', '.join(sorted(FORM_FIELDS))})"
+        )
+    for name in ("start", "end", "every_days"):
+        if form.get(name) == "":
+            raise ApiProblem(422, f"{name} is empty; leave it out for the default")
 
 
 def _out(job: BacktestJob) -> BacktestJobOut:
@@ -47,6 +64,7 @@ def _out(job: BacktestJob) -> BacktestJobOut:
     "",
     status_code=202,
     summary="Start a backtest on an uploaded JSON Lines file (admin)",
+    dependencies=[Depends(_strict_form)],
     responses=responses(403, 413),
 )
 def start_backtest(

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from radar import __version__
-from radar.api.deps import RadarDep
+from radar.api.deps import RadarDep, reject_unknown_query
 from radar.api.models import Health
+from radar.api.problems import responses
 from radar.errors import RadarError
 
-router = APIRouter(tags=["service"])
+router = APIRouter(tags=["service"], dependencies=[Depends(reject_unknown_query)], responses=responses(422))
 
 
 @router.get("/health", summary="Liveness and dependencies (no auth)")

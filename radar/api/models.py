@@ -194,13 +194,22 @@ class SourceIn(BaseModel):
 
 
 class Alert(BaseModel):
+    """One recorded alert for one destination (see docs/ALERTS.md); ``topic_id`` is None for the digest and
+    source alerts, ``sent_at`` until it is sent."""
+
     id: int
-    topic_id: str
-    channel: str
-    state: str
+    topic_id: str | None
+    channel: str = Field(description="The destination's name; empty when none is configured.")
+    state: str | None
     previous_state: str | None
-    sent_at: datetime
+    sent_at: datetime | None
     message: str
+    rule: str
+    kind: str
+    status: Literal["stored", "pending", "sending", "sent", "failed"]
+    attempts: int
+    created_at: datetime
+    last_error: str | None
 
 
 class AlertList(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import subprocess
 import threading
 import time
@@ -132,7 +133,9 @@ def _serve(radar: Any, console: Console, api_port: int, dashboard_port: int) -> 
     from radar.servers import ApiServer, dashboard_command, wait_until_up
 
     api = ApiServer(create_app(radar.config), "127.0.0.1", api_port).start()
-    dashboard = subprocess.Popen(dashboard_command("127.0.0.1", dashboard_port))
+    # The demo's dashboard is open to this machine only: no login gate, whatever the shell has set.
+    env = {**os.environ, "RADAR_DASHBOARD_AUTH": ""}
+    dashboard = subprocess.Popen(dashboard_command("127.0.0.1", dashboard_port), env=env)
     try:
         wait_until_up(f"http://127.0.0.1:{dashboard_port}/_stcore/health", 60)
         console.print(f"\nAPI:       {api.url}/api/v1/topics   (docs: {api.url}/docs)", highlight=False)

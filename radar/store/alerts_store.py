@@ -30,7 +30,9 @@ class AlertsStore:
 
         def _insert_ignore(self, table: Any) -> Insert: ...
 
-    def enqueue_alerts(self, intents: Sequence[AlertIntent], destinations: Sequence[str], now: datetime) -> int:
+    def enqueue_alerts(
+        self, intents: Sequence[AlertIntent], destinations: Sequence[str], now: datetime
+    ) -> int:
         """Record each intent once per destination (its own list, else all); return the rows added.
 
         A key already recorded is skipped: that is the "never alerted twice". With no destination at all,
@@ -42,6 +44,7 @@ class AlertsStore:
                 targets = [d for d in (intent.destinations or destinations) if d in destinations]
                 rows = [(name, "pending") for name in targets] or [("", "stored")]
                 for name, status in rows:
+                    # RETURNING, not rowcount: psycopg reports -1 for INSERT .. ON CONFLICT DO NOTHING.
                     result = conn.execute(
                         self._insert_ignore(t.alerts).values(
                             dedupe_key=intent.dedupe_key,
@@ -56,8 +59,9 @@ class AlertsStore:
                             created_at=now,
                             next_attempt_at=intent.not_before or now,
                         )
+                        .returning(t.alerts.c.id)
                     )
-                    added += result.rowcount or 0
+                    added += len(result.all())
         return added
 
     def last_alerted(self, topic_ids: Sequence[str]) -> dict[str, datetime]:
@@ -86,10 +90,16 @@ class AlertsStore:
             or_(t.alerts.c.status == "pending", t.alerts.c.status == "sending"),
         )
         with self._tx() as conn:
-            ids = conn.execute(
-                select(t.alerts.c.id).where(due).order_by(t.alerts.c.next_attempt_at, t.alerts.c.id)
-                .limit(CLAIM_CANDIDATES)
-            ).scalars().all()
+            ids = (
+                conn.execute(
+                    select(t.alerts.c.id)
+                    .where(due)
+                    .order_by(t.alerts.c.next_attempt_at, t.alerts.c.id)
+                    .limit(CLAIM_CANDIDATES)
+                )
+                .scalars()
+                .all()
+            )
         for alert_id in ids:
             with self._tx() as conn:
                 # The WHERE repeats the due condition: a row another worker claimed in between no longer
@@ -153,7 +163,9 @@ class AlertsStore:
         """When each source last brought a new item (the newest ``fetched_at`` of its items)."""
         with self._tx() as conn:
             rows = conn.execute(
-                select(t.items.c.source, func.max(t.items.c.fetched_at).label("at")).group_by(t.items.c.source)
+                select(t.items.c.source, func.max(t.items.c.fetched_at).label("at")).group_by(
+                    t.items.c.source
+                )
             ).all()
         return {row.source: row.at for row in rows if row.at is not None}
 
