@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import get_radar, login_gate, profile_selector
+from dashboard.ui import get_radar, linked_topic, login_gate, open_topic, profile_selector
 
 st.set_page_config(page_title="Vigie — trend radar", page_icon="📡", layout="wide")
 
@@ -29,4 +29,9 @@ radar = get_radar()
 if login_gate(radar.settings.dashboard_auth):
     navigation = st.navigation(PAGES)
     profile_selector(radar)
+    # Slack alerts link to `/?topic=<id>`: open that theme. Read only past the login gate, so the link still
+    # works after signing in; switching page clears the parameter, so later reruns stay where the user goes.
+    wanted = linked_topic(st.query_params.get_all("topic"))
+    if wanted:
+        open_topic(wanted)
     navigation.run()

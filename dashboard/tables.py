@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.words import momentum_words, state_change_words, state_words, verdict_words
+from radar.values.snapshot import alignment_of
 
 SPARK_DAYS = 28
 
@@ -77,7 +78,7 @@ def alignment_matrix(snapshot: Mapping[str, Any], limit: int = 25) -> pd.DataFra
     columns = values + list(snapshot.get("red_lines", []))
     rows = {}
     for topic in snapshot["topics"]:
-        alignment = topic.get("alignment") or {}
+        alignment = alignment_of(snapshot, topic)
         scores = [float(alignment.get(name) or 0.0) for name in columns]
         if any(scores):
             rows[topic["label"]] = scores

@@ -13,6 +13,7 @@ from dashboard.auth import parse_gate, password_ok
 from dashboard.words import md_escape
 
 TOPIC_PAGE = "views/topic.py"
+TOPIC_ID_MAX = 128
 TRIAGE_VERBS = {"acknowledge": "Acknowledge", "watch": "Watch", "dismiss": "Dismiss", "clear": "Clear"}
 
 
@@ -42,6 +43,15 @@ def open_topic(topic_id: str) -> None:
     """Go to the topic page showing ``topic_id``."""
     st.session_state["topic"] = topic_id
     st.switch_page(TOPIC_PAGE)
+
+
+def linked_topic(values: list[str]) -> str | None:
+    """The topic id named by a link's ``?topic=`` parameter (the last one given), if it looks like one.
+
+    The URL is untrusted, but the id is only ever a key looked up among the store's topics (the topic page
+    falls back to the first theme when it is unknown): it just has to be short and printable."""
+    wanted = values[-1].strip() if values else ""
+    return wanted if 0 < len(wanted) <= TOPIC_ID_MAX and wanted.isprintable() else None
 
 
 def triage_form(radar: Any, topic_id: str, label: str, key: str) -> None:

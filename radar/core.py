@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+import zlib
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from radar import metrics
 from radar.cache import Cache
@@ -19,13 +23,31 @@ from radar.settings import BrandProfile, RadarConfig, parse_duration
 from radar.store import RunInfo, SqlStore
 from radar.triage import Triage
 
+if TYPE_CHECKING:
+    from radar.values.pipeline import ValueViews
+
 log = logging.getLogger(__name__)
 
 TOPICS_KEY = "v1:topics:latest"
 # Brand-values views per profile; the version prefix changes with the payload's shape, so that a deploy
-# never serves a payload written by older code.
-SNAPSHOT_KEY = "v1:snapshot:{profile}"
-DELTAS_KEY = "v1:deltas:{profile}"
+# never serves a payload written by older code (v2: the snapshot without its evidence, see
+# radar/values/snapshot.py).
+SNAPSHOT_KEY = "v2:snapshot:{profile}"
+DELTAS_KEY = "v2:deltas:{profile}"
+# Placement evidence, by topic, in buckets: one key per topic would be 5,000 writes per run, one key for all
+# would make reading one topic's evidence decode all of them (about 4 MB at 5,000 topics).
+EVIDENCE_KEY = "v2:evidence:{profile}:{bucket}"
+EVIDENCE_BUCKETS = 64
+
+
+def evidence_bucket(topic_id: str) -> int:
+    """The evidence bucket of a topic: stable across processes and runs (unlike ``hash``)."""
+    return zlib.crc32(topic_id.encode()) % EVIDENCE_BUCKETS
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    """JSON bytes of a view: orjson, because the stdlib takes ~30 ms for a 5,000-topic snapshot."""
+    return orjson.dumps(payload)
 
 
 class Radar:
@@ -169,12 +191,49 @@ class Radar:
 
     def snapshot(self, profile: str | None = None) -> dict[str, Any]:
         """The latest radar snapshot of ``profile`` (default: the first), JSON-ready: from the cache, else
-        from the store. Raises :class:`ConfigError` for an unknown profile."""
+        from the store. Without evidence: see :meth:`placement_evidence`. Raises :class:`ConfigError` for
+        an unknown profile."""
         chosen = self._profile(profile)
         cached = self._cache_read(SNAPSHOT_KEY.format(profile=chosen.name))
         if cached is not None:
             return cached
-        return self._value_views(chosen)[0]
+        return self._value_views(chosen).snapshot
+
+    def snapshot_json(self, profile: str | None = None) -> bytes:
+        """The same snapshot as JSON bytes, straight from the cache when it is there: what the API serves,
+        without decoding and encoding it again on each request."""
+        chosen = self._profile(profile)
+        cached = self._cache_get(SNAPSHOT_KEY.format(profile=chosen.name))
+        if cached is not None:
+            return cached
+        return encode(self._value_views(chosen).snapshot)
+
+    def placement_evidence(self, profile: str | None, topic_id: str) -> dict[str, Any] | None:
+        """Why a topic of the latest snapshot of ``profile`` is placed where it is: per value or red line
+        it scores above 0 on, its closest items, the matched phrase and shared terms; and its
+        contradiction scores. None for a topic not in that snapshot."""
+        return self.placement_evidences(profile, [topic_id]).get(topic_id)
+
+    def placement_evidences(self, profile: str | None, topic_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`placement_evidence` of several topics, reading only the cache buckets they fall in."""
+        chosen = self._profile(profile)
+        wanted: dict[int, list[str]] = {}
+        for topic_id in topic_ids:
+            wanted.setdefault(evidence_bucket(topic_id), []).append(topic_id)
+        found: dict[str, dict[str, Any]] = {}
+        for bucket, ids in wanted.items():
+            part = self._cache_read(EVIDENCE_KEY.format(profile=chosen.name, bucket=bucket))
+            if part is None:
+                # Every bucket is written at every run, empty or not: a missing one was flushed or expired.
+                evidence = self._value_views(chosen).evidence
+                return {
+                    topic_id: evidence[topic_id]
+                    for bucket_ids in wanted.values()
+                    for topic_id in bucket_ids
+                    if topic_id in evidence
+                }
+            found.update((topic_id, part[topic_id]) for topic_id in ids if topic_id in part)
+        return found
 
     def deltas(self, profile: str | None = None, since_run: int | None = None) -> dict[str, Any]:
         """What changed at the latest run for ``profile`` (default: the first), JSON-ready; with
@@ -188,7 +247,7 @@ class Radar:
         cached = self._cache_read(DELTAS_KEY.format(profile=chosen.name))
         if cached is not None:
             return cached
-        return self._value_views(chosen)[1]
+        return self._value_views(chosen).deltas
 
     def _profile(self, name: str | None) -> BrandProfile:
         profiles = {profile.name: profile for profile in self.config.profiles}
@@ -202,49 +261,65 @@ class Radar:
             raise ConfigError(f"unknown profile {name!r}; known profiles: {known}", file=where, key="profile")
         return profiles[name]
 
-    def _value_views(self, profile: BrandProfile) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _value_views(self, profile: BrandProfile) -> ValueViews:
         """A cache miss: the stored views of the latest run, computed now if that run has none (a profile
-        added since, or a run made before brand values existed); cached again either way."""
+        added since, a run made before brand values existed, or views stored in an older shape); cached
+        again either way."""
         from radar.values.deltas import compute_deltas
-        from radar.values.pipeline import compute_views
-        from radar.values.snapshot import empty_snapshot
+        from radar.values.pipeline import ValueViews, compute_views
+        from radar.values.snapshot import VERSION, empty_snapshot, from_stored
 
         run = self.store.latest_run()
         if run is None:
             empty = empty_snapshot(profile)
-            return empty, compute_deltas(None, empty)
-        snapshot = self.store.value_snapshot(profile.name, run.id)
+            return ValueViews(empty, compute_deltas(None, empty), {})
+        stored = self.store.value_snapshot(profile.name, run.id)
         deltas = self.store.value_deltas(profile.name, run.id)
-        if snapshot is None or deltas is None:
-            views = compute_views(self.store, self.config, self.embedder, run, [profile])
-            snapshot, deltas = views[profile.name]
-        self._cache_views(profile.name, snapshot, deltas)
-        return snapshot, deltas
+        if stored is None or deltas is None or stored.get("version") != VERSION:
+            views = compute_views(self.store, self.config, self.embedder, run, [profile])[profile.name]
+        else:
+            snapshot, evidence = from_stored(stored)
+            views = ValueViews(snapshot, deltas, evidence)
+        self._cache_views(profile.name, views)
+        return views
 
     def _refresh_values(self, run: RunInfo) -> None:
         from radar.values.pipeline import compute_views
 
-        for name, (snapshot, deltas) in compute_views(self.store, self.config, self.embedder, run).items():
-            self._cache_views(name, snapshot, deltas)
+        for name, views in compute_views(self.store, self.config, self.embedder, run).items():
+            self._cache_views(name, views)
 
-    def _cache_views(self, profile: str, snapshot: dict[str, Any], deltas: dict[str, Any]) -> None:
-        for key, payload in ((SNAPSHOT_KEY, snapshot), (DELTAS_KEY, deltas)):
+    def _cache_views(self, profile: str, views: ValueViews) -> None:
+        buckets: list[dict[str, Any]] = [{} for _ in range(EVIDENCE_BUCKETS)]
+        for topic_id, entry in views.evidence.items():
+            buckets[evidence_bucket(topic_id)][topic_id] = entry
+        writes = [
+            (SNAPSHOT_KEY.format(profile=profile), views.snapshot),
+            (DELTAS_KEY.format(profile=profile), views.deltas),
+            *(
+                (EVIDENCE_KEY.format(profile=profile, bucket=bucket), part)
+                for bucket, part in enumerate(buckets)
+            ),
+        ]
+        for key, payload in writes:
             try:
-                self.cache.set(
-                    key.format(profile=profile), json.dumps(payload).encode(), ttl_s=self.settings.cache_ttl_s
-                )
+                self.cache.set(key, encode(payload), ttl_s=self.settings.cache_ttl_s)
             except CacheError as exc:
                 log.warning("cache write skipped: %s", exc)
+                return  # the cache is down: the other writes would fail the same way
 
-    def _cache_read(self, key: str) -> dict[str, Any] | None:
+    def _cache_get(self, key: str) -> bytes | None:
         try:
-            cached = self.cache.get(key)
+            return self.cache.get(key)
         except CacheError as exc:
             log.warning("cache unavailable, reading the store: %s", exc)
             return None
+
+    def _cache_read(self, key: str) -> dict[str, Any] | None:
+        cached = self._cache_get(key)
         if cached is None:
             return None
-        payload: dict[str, Any] = json.loads(cached)
+        payload: dict[str, Any] = orjson.loads(cached)
         return payload
 
     # -- dashboard reads and triage (thin: the store's read API, scoped to the latest run) ------------

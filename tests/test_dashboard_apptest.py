@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from dashboard.radar_chart import RISK_SHAPE, polar_xy
 from radar.bootstrap import make_radar
 from radar.config_files import default_config_text
 from radar.core import Radar
@@ -303,6 +304,14 @@ def _no_exception(at: Any) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def _vega(at: Any, n: int = 0) -> dict[str, Any]:
+    return json.loads(at.get("vega_lite_chart")[n].proto.spec)  # type: ignore[no-any-return]
+
+
+def _profile(home: Path) -> Any:
+    return load_config(home, {}).profiles[0]
+
+
 def _plotly(at: Any, n: int = 0) -> dict[str, Any]:
     return json.loads(at.get("plotly_chart")[n].proto.spec)  # type: ignore[no-any-return]
 
@@ -341,23 +350,90 @@ def test_radar_page(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[R
     }
     assert "click it to open the theme" in _texts(at)
 
-    figure = _plotly(at)
-    points = {
-        topic_id: (trace["name"], trace["marker"]["symbol"])
-        for trace in figure["data"]
-        if trace.get("customdata")
-        for topic_id in trace["customdata"]
+    spec = _vega(at)
+    (points,) = [layer for layer in spec["layer"] if layer["mark"]["type"] == "point"]
+    rows = {row["id"]: row for row in points["data"]["values"]}
+    shapes = points["encoding"]["shape"]["scale"]
+    shape_of = dict(zip(shapes["domain"], shapes["range"], strict=True))
+    assert {topic_id: shape_of[row["stance"]] for topic_id, row in rows.items()} == {
+        "ta": "triangle-up",
+        "tb": "circle",
+        "tc": RISK_SHAPE,  # an ✕, as the caption says
     }
-    assert points == {
-        "ta": ("opportunity", "triangle-up"),
-        "tb": ("neutral", "circle"),
-        "tc": ("risk", "x"),
-    }
-    hovers = "".join(text for trace in figure["data"] for text in trace.get("hovertext") or [])
-    assert "&lt;img src=x" in hovers and "<img" not in hovers  # evidence titles escaped for Plotly
-    ticks = figure["layout"]["polar"]["angularaxis"]["ticktext"]
-    assert ticks[:3] == ["Sustainability", "Local sourcing", "Wellbeing at work"]
-    assert figure["layout"]["polar"]["radialaxis"]["ticktext"][0] == "mainstream"
+    assert points["encoding"]["color"]["field"] == "momentum" and rows["tc"]["momentum"] == -0.7
+    assert points["encoding"]["size"]["field"] == "items" and rows["ta"]["items"] == sum(TOPICS[1]["daily"])
+    by_id = {topic["id"]: topic for topic in seeded_snapshot(_profile(home), 1)["topics"]}
+    # Where each point sits: its ring (mainstream innermost) at its angle, clockwise from the top.
+    assert (rows["ta"]["x"], rows["ta"]["y"]) == polar_xy(RINGS.index("emerging") + 1, by_id["ta"]["angle"])
+    # Hover: label, state and evidence reach Vega as plain data, which its tooltip handler escapes (the
+    # browser test checks the DOM); nothing here may arrive pre-escaped or carry markup of ours.
+    assert [tip["field"] for tip in points["encoding"]["tooltip"]] == ["label", "now", "why", "evidence"]
+    assert rows["ta"]["evidence"] == HOSTILE and rows["ta"]["label"] == "Repair cafés · phones"
+    assert rows["ta"]["now"] == "emerging movement, rising fast, 10 items"
+    assert "&lt;" not in json.dumps(points["data"]) and "format" not in json.dumps(points["encoding"]["tooltip"])
+    texts = [row["text"] for layer in spec["layer"] if layer["mark"]["type"] == "text" for row in layer["data"]["values"]]
+    assert {"Sustainability", "Local sourcing", "Wellbeing at work", "mainstream", "background"} <= set(texts)
+    assert [param["name"] for param in spec["params"]] == ["chosen"]
+    assert spec["params"][0]["select"] == {"type": "point", "fields": ["id"], "on": "click", "clear": "dblclick"}
+    assert not at.get("plotly_chart")  # the radar page stays Plotly-free (issue 7: its JS costs ~1.2 s)
+
+
+def test_clicking_a_point_opens_its_topic(
+    home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]
+) -> None:
+    seed_home(home)
+    at = _run(home, monkeypatch)
+    # What the browser sends when a point is clicked: the point selection's fields (the topic id).
+    at.session_state["radar_chart"] = {"selection": {"chosen": [{"id": "tc"}]}}
+    at.run()
+    _no_exception(at)
+    assert at.title[0].value == "Topic"
+    assert at.header[0].value == "Sourdough · home baking"
+
+
+@pytest.mark.parametrize(
+    ("topic", "header"),
+    [("tb", "Vinyl listening bars"), ("nope", "Repair cafés · phones"), ("", None)],
+)
+def test_alert_link_opens_its_topic(
+    topic: str, header: str | None, home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]
+) -> None:
+    """Slack alerts link to `/?topic=<id>` (radar/alerts/render.py): the app opens that theme's page; an
+    unknown id still lands on the topic page (its first theme), an empty one on the radar."""
+    from streamlit.testing.v1 import AppTest
+
+    seed_home(home)
+    monkeypatch.setenv("RADAR_HOME", str(home))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["topic"] = topic
+    at.run()
+    _no_exception(at)
+    if header is None:
+        assert "what is moving in culture" in at.title[0].value
+        return
+    assert at.title[0].value == "Topic" and at.header[0].value == header
+    assert "topic" not in at.query_params  # consumed: later reruns do not jump back to the theme
+    at.selectbox(key="topic_pick").select("tc").run()  # the visitor moves on: the link must not pull them back
+    _no_exception(at)
+    assert at.header[0].value == "Sourdough · home baking"
+
+
+def test_alert_link_waits_for_the_login(
+    home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[Radar]
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    seed_home(home)
+    monkeypatch.setenv("RADAR_HOME", str(home))
+    monkeypatch.setenv("RADAR_DASHBOARD_AUTH", "password:s3cret")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["topic"] = "tb"
+    at.run()
+    assert at.title[0].value == "Vigie — sign in" and not at.header
+    at.text_input[0].input("s3cret")
+    at.button[0].click().run()
+    _no_exception(at)
+    assert at.title[0].value == "Topic" and at.header[0].value == "Vinyl listening bars"
 
 
 def test_radar_opens_the_chosen_topic(
@@ -496,6 +572,7 @@ def test_every_page_on_an_empty_store(
     at = _run(home, monkeypatch, page)
     assert at.title  # every page says what it is, even with nothing to show
     assert len(at.get("plotly_chart")) == 0 or page == "sources"
+    assert not at.get("vega_lite_chart")
     if page is None:
         assert at.info[0].value.startswith("No topics yet")
 
@@ -505,11 +582,11 @@ def test_login_gate(setting: str, home: Path, monkeypatch: pytest.MonkeyPatch, a
     seed_home(home)
     monkeypatch.setenv("RADAR_DASHBOARD_AUTH", setting)
     at = _run(home, monkeypatch)
-    assert at.title[0].value == "Vigie — sign in" and not at.get("plotly_chart") and not at.metric
+    assert at.title[0].value == "Vigie — sign in" and not at.get("vega_lite_chart") and not at.metric
     at.text_input[0].input("wrong").run()
     at.button[0].click().run()
-    assert at.error[0].value == "That password is not right." and not at.get("plotly_chart")
+    assert at.error[0].value == "That password is not right." and not at.get("vega_lite_chart")
     at.text_input[0].input("s3cret")
     at.button[0].click().run()
     _no_exception(at)
-    assert "what is moving in culture" in at.title[0].value and len(at.get("plotly_chart")) == 1
+    assert "what is moving in culture" in at.title[0].value and len(at.get("vega_lite_chart")) == 1

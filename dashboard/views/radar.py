@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.radar_chart import WINDOWS, picked_topic, radar_figure, within_window
+from dashboard.radar_chart import WINDOWS, picked_topic, radar_chart, within_window
 from dashboard.ui import get_radar, open_topic, profile, triage_form
 
 radar = get_radar()
@@ -40,13 +40,12 @@ st.caption(
     "quieter. Bigger marks are talked about more; orange ones are gaining attention, blue ones cooling. "
     "▲ marks an opportunity, ✕ a risk. Hover a mark to see why it sits there; click it to open the theme."
 )
-event = st.plotly_chart(
-    radar_figure(snapshot, shown),
-    on_select="rerun",
-    selection_mode="points",
-    key="radar_chart",
-    config={"displaylogo": False},
-)
+# The snapshot carries no evidence (it is read on every request, radar/values/snapshot.py): the hover's
+# evidence titles are read apart, for the topics shown only.
+evidence = radar.placement_evidences(profile(), [topic["id"] for topic in shown])
+points = [{**topic, **evidence.get(topic["id"], {})} for topic in shown]
+# Vega-Lite, not Plotly: its browser code is a sixth of Plotly's, which keeps this page under 2 s (issue 7).
+event = st.altair_chart(radar_chart(snapshot, points), on_select="rerun", key="radar_chart", width="content")
 chosen = picked_topic(event)
 if chosen:
     open_topic(chosen)

@@ -95,7 +95,8 @@ if radar.profiles():
             + md_escape(placed.get("reason") or "")
         )
         st.dataframe(
-            value_placement(placed),
+            # The snapshot carries no evidence: this topic's is read apart.
+            value_placement({**placed, **(radar.placement_evidence(profile(), topic_id) or {})}),
             hide_index=True,
             width="stretch",
             column_config={

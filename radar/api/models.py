@@ -62,6 +62,13 @@ class Placement(BaseModel):
     stance: str | None
     alignment: dict[str, float]
     momentum: float | None
+    evidence: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Per value or red line scored above 0: closest items, matched phrase, shared terms.",
+    )
+    contradiction: dict[str, float] = Field(
+        default_factory=dict, description="Per value with opposites: how close the topic is to them."
+    )
 
 
 class TriageOut(BaseModel):

@@ -85,6 +85,10 @@ def topic_detail(
     run_id = catalog(request).latest_run_id() or 0
     detail = radar.store.topic_detail(topic_id, run_id)
     place = catalog(request).placed(profile, required=False).get(topic_id)
+    if place is not None:
+        # The snapshot carries no evidence (it is read on every radar request); this topic's is read apart.
+        found = radar.placement_evidence(place["profile"], topic_id) or {}
+        place = {**place, **found}
     triage = radar.store.triage(topic_id)
     return TopicDetail.model_validate(
         {

@@ -130,6 +130,7 @@ def run_demo(
 
 def _serve(radar: Any, console: Console, api_port: int, dashboard_port: int) -> None:
     from radar.api.app import create_app
+    from radar.api.keys import create_key
     from radar.servers import ApiServer, dashboard_command, wait_until_up
 
     api = ApiServer(create_app(radar.config), "127.0.0.1", api_port).start()
@@ -138,7 +139,14 @@ def _serve(radar: Any, console: Console, api_port: int, dashboard_port: int) -> 
     dashboard = subprocess.Popen(dashboard_command("127.0.0.1", dashboard_port), env=env)
     try:
         wait_until_up(f"http://127.0.0.1:{dashboard_port}/_stcore/health", 60)
-        console.print(f"\nAPI:       {api.url}/api/v1/topics   (docs: {api.url}/docs)", highlight=False)
+        # The API wants a key for everything but /health, /metrics and the schema: the demo makes a read key.
+        key, _record = create_key(radar.store, "read", "demo")
+        lines = [
+            f"\nAPI:       {api.url}/api/v1/topics   (schema: {api.url}/openapi.json)",
+            f'           curl -H "Authorization: Bearer {key}" {api.url}/api/v1/radar',
+        ]
+        for line in lines:
+            console.print(line, highlight=False)
         console.print(f"Dashboard: http://127.0.0.1:{dashboard_port}", highlight=False)
         console.print("Press Ctrl-C to stop.")
         while dashboard.poll() is None:

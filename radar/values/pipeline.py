@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from radar.values.placement import (
     score_items,
 )
 from radar.values.saydo import SectorTopic, say_do
-from radar.values.snapshot import build_snapshot
+from radar.values.snapshot import build_evidence, build_snapshot, stored_form
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +96,8 @@ def snapshot_for(
     own: Sequence[MemberRow],
     owned_sources: Sequence[str],
     culture: dict[str, int],
-) -> dict[str, Any]:
-    """The snapshot of one profile for one run (pure, given the embedded space)."""
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The snapshot of one profile for one run and its per-topic evidence (pure, given the embedded space)."""
     placements = place_topics(space, inputs)
     sector_topics = [
         SectorTopic(
@@ -114,7 +114,15 @@ def snapshot_for(
         "own_items": len(own),
         "values": say_do(weights, own_output(space, own), len(own), sector_topics),
     }
-    return build_snapshot(profile, run_id, as_of, inputs, placements, gap)
+    return build_snapshot(profile, run_id, as_of, inputs, placements, gap), build_evidence(placements)
+
+
+class ValueViews(NamedTuple):
+    """One profile's views of one run: the snapshot, the deltas, and the evidence kept apart."""
+
+    snapshot: dict[str, Any]
+    deltas: dict[str, Any]
+    evidence: dict[str, dict[str, Any]]
 
 
 def compute_views(
@@ -123,7 +131,7 @@ def compute_views(
     embedder: Embedder,
     run: RunInfo,
     profiles: Sequence[BrandProfile] | None = None,
-) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+) -> dict[str, ValueViews]:
     """Snapshot and deltas of ``run`` for each profile (all configured by default), stored before return."""
     profiles = config.profiles if profiles is None else profiles
     if not profiles:
@@ -136,11 +144,15 @@ def compute_views(
     views = {}
     for profile in profiles:
         space = build_space(profile, embedder.embed)
-        snapshot = snapshot_for(profile, space, run.id, run.as_of, inputs, own, owned, culture)
+        snapshot, evidence = snapshot_for(profile, space, run.id, run.as_of, inputs, own, owned, culture)
         previous = store.value_snapshot(profile.name, before=run.id)
         deltas = compute_deltas(previous, snapshot)
         store.save_value_views(
-            run.id, profile.name, snapshot, deltas, previous["run_id"] if previous else None
+            run.id,
+            profile.name,
+            stored_form(snapshot, evidence),
+            deltas,
+            previous["run_id"] if previous else None,
         )
         log.info(
             "run %s, profile %s: %s opportunities, %s risks",
@@ -149,5 +161,5 @@ def compute_views(
             snapshot["counts"]["opportunity"],
             snapshot["counts"]["risk"],
         )
-        views[profile.name] = (snapshot, deltas)
+        views[profile.name] = ValueViews(snapshot, deltas, evidence)
     return views
