@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 
 from radar.cache import Cache, EmbeddedCache, RedisCache
-from radar.core import DELTAS_KEY, SNAPSHOT_KEY, Radar
+from radar.core import DELTAS_KEY, EVIDENCE_BUCKETS, EVIDENCE_KEY, SNAPSHOT_KEY, Radar
 from radar.domain import Item
 from radar.errors import ConfigError
 from radar.settings import BrandProfile, RadarConfig, Settings, SourceConfig
 from radar.store import AnalysisResult, SqlStore, TopicRecord, open_store
+from radar.values.snapshot import VERSION, alignment_of
 from tests.conftest import run_cli, utc
 from tests.fakes import HashEmbedder
 
@@ -171,6 +172,8 @@ def _flush(cache: Cache) -> None:
         for profile in ("shop", "other"):
             cache.delete(SNAPSHOT_KEY.format(profile=profile))
             cache.delete(DELTAS_KEY.format(profile=profile))
+            for bucket in range(EVIDENCE_BUCKETS):
+                cache.delete(EVIDENCE_KEY.format(profile=profile, bucket=bucket))
 
 
 def test_facade_serves_snapshot_and_deltas_from_cache_and_rebuilds_after_a_flush(
@@ -189,12 +192,18 @@ def test_facade_serves_snapshot_and_deltas_from_cache_and_rebuilds_after_a_flush
     assert snap["profile"] == "shop" and snap["run_id"] == run2 and snap["as_of"].startswith("2026-11-13")
     topics = {t["id"]: t for t in snap["topics"]}
     assert topics["t-repair"]["stance"] == "opportunity" and topics["t-repair"]["sector"] == "Repair"
-    assert topics["t-scandal"]["stance"] == "risk" and topics["t-scandal"]["alignment"]["Scandal"] > 0
-    assert set(topics["t-repair"]["alignment"]) == {"Repair", "Local", "Scandal"}
-    assert (
-        isinstance(topics["t-repair"]["momentum"], float)
-        and topics["t-repair"]["evidence"]["Repair"]["items"]
-    )
+    assert snap["version"] == VERSION and snap["alignment_keys"] == ["Repair", "Local", "Scandal"]
+    assert topics["t-scandal"]["stance"] == "risk" and alignment_of(snap, topics["t-scandal"])["Scandal"] > 0
+    assert len(topics["t-repair"]["alignment"]) == 3
+    assert all(round(score, 3) == score for topic in topics.values() for score in topic["alignment"])
+    assert isinstance(topics["t-repair"]["momentum"], float)
+    # The evidence is read apart, one topic at a time, and is not in the snapshot.
+    assert not any("evidence" in topic or "contradiction" in topic for topic in topics.values())
+    evidence = radar.placement_evidence("shop", "t-repair")
+    assert evidence is not None and evidence["evidence"]["Repair"]["items"]
+    assert radar.placement_evidence("shop", "t-chess") is None  # gone at run 2
+    both = radar.placement_evidences("shop", ["t-repair", "t-scandal", "nope"])
+    assert set(both) == {"t-repair", "t-scandal"} and both["t-repair"] == evidence
     gap = {row["value"]: row for row in snap["say_do"]["values"]}
     assert (
         snap["say_do"]["own_items"] == 2
@@ -215,8 +224,14 @@ def test_facade_serves_snapshot_and_deltas_from_cache_and_rebuilds_after_a_flush
 
     cached = cache.get(SNAPSHOT_KEY.format(profile="shop"))
     assert cached is not None and json.loads(cached) == snap
+    assert radar.snapshot_json() == cached  # the bytes as cached, not encoded again
     _flush(cache)
     assert cache.get(SNAPSHOT_KEY.format(profile="shop")) is None
+    assert json.loads(radar.snapshot_json()) == snap  # rebuilt from the store on a miss
+    _flush(cache)
+    assert radar.placement_evidence("shop", "t-repair") == evidence  # the evidence too
+    assert cache.get(SNAPSHOT_KEY.format(profile="shop")) is not None  # and the whole view cached again
+    _flush(cache)
     assert radar.snapshot() == snap and radar.deltas() == deltas  # rebuilt from the store
     assert cache.get(DELTAS_KEY.format(profile="shop")) is not None  # and cached again
 
@@ -233,6 +248,20 @@ def test_a_run_without_views_is_placed_on_first_read(store: SqlStore, tmp_path: 
     assert store.value_snapshot("shop") is None
     assert radar.snapshot()["run_id"] == run
     assert store.value_snapshot("shop", run) is not None and radar.deltas()["previous_run_id"] is None
+    radar.close()
+
+
+def test_views_stored_in_an_older_shape_are_placed_again(store: SqlStore, tmp_path: Path) -> None:
+    """A version 1 snapshot (evidence inside each topic) left in the store by older code is not served."""
+    radar = Radar(_config(tmp_path), store, EmbeddedCache(tmp_path / "c.sqlite3"), HashEmbedder())
+    _seed_items(store)
+    run = _run(store, 5, {"t-repair": ("weak", 2.0)})
+    old = {"version": 1, "profile": "shop", "run_id": run, "topics": [{"id": "t-repair", "evidence": {}}]}
+    store.save_value_views(run, "shop", old, {"summary": {}}, None)
+    snap = radar.snapshot()
+    assert snap["version"] == VERSION and [t["id"] for t in snap["topics"]] == ["t-repair"]
+    assert "evidence" not in snap and "evidence" not in snap["topics"][0]
+    assert store.value_snapshot("shop", run)["version"] == VERSION  # type: ignore[index]
     radar.close()
 
 
