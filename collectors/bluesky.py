@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from collectors.base import CollectResult
-from collectors.jsonapi import as_fetch_error, check_params, config_error
+from collectors.jsonapi import check_params, config_error, configured
 from collectors.normalize import collapse_whitespace, detect_lang, normalize_lang, parse_date, to_utc
 from radar.domain import Item, SourceState, item_id_for
-from radar.errors import ConfigError, FeedParseError
+from radar.errors import FeedParseError
 from radar.settings import SourceConfig
 
 if TYPE_CHECKING:
@@ -276,10 +276,7 @@ class BlueskyCollector:
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
         now = to_utc(now)
-        try:
-            wanted = AuthorFeed.from_source(source)
-        except ConfigError as exc:
-            raise as_fetch_error(exc, source) from exc
+        wanted = configured(AuthorFeed.from_source, source)
         mark = _mark(state.cursor, wanted.actor)
         newest: datetime | None = None
         items: list[Item] = []

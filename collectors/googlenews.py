@@ -30,10 +30,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from collectors.base import CollectResult
 from collectors.feed import FeedCollector
-from collectors.jsonapi import as_fetch_error, check_params, config_error
+from collectors.jsonapi import check_params, config_error, configured
 from collectors.normalize import collapse_whitespace
 from radar.domain import Item, SourceState, item_id_for
-from radar.errors import ConfigError
 from radar.settings import SourceConfig
 
 if TYPE_CHECKING:
@@ -135,10 +134,7 @@ class GoogleNewsCollector:
     def collect(
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
-        try:
-            url = feed_url(source)
-        except ConfigError as exc:
-            raise as_fetch_error(exc, source) from exc
+        url = configured(feed_url, source)
         # Validators are stored against the configured url; both move to the built address together.
         fed_state = dataclasses.replace(state, url=url) if state.url == source.url else state
         result = self._feed.collect(source.model_copy(update={"url": url}), fed_state, fetcher, now)

@@ -41,9 +41,9 @@ from collectors.base import CollectResult
 from collectors.fetcher import Fetcher
 from collectors.jsonapi import (
     api_url,
-    as_fetch_error,
     check_params,
     config_error,
+    configured,
     convert_entries,
     count_of,
     decode_json,
@@ -60,7 +60,7 @@ from collectors.jsonapi import (
 )
 from collectors.normalize import html_to_text, to_utc
 from radar.domain import Item, SourceState
-from radar.errors import ConfigError, FetchError
+from radar.errors import FetchError
 from radar.settings import SourceConfig
 
 log = logging.getLogger(__name__)
@@ -180,10 +180,7 @@ class HackerNewsCollector:
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
         now = to_utc(now)
-        try:
-            config = read_config(source)
-        except ConfigError as exc:
-            raise as_fetch_error(exc, source) from exc
+        config = configured(read_config, source)
         cursor = state.cursor if state.cursor and state.url == source.url else None
         if isinstance(config, AlgoliaSource):
             return self._search(config, source, fetcher, now, cursor)

@@ -37,11 +37,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from collectors.base import CollectResult
 from collectors.bluesky import POST_COLLECTION, hashtags, post_item, record_langs
-from collectors.jsonapi import as_fetch_error, check_params, config_error
+from collectors.jsonapi import check_params, config_error, configured
 from collectors.netguard import address_problem, resolve_host
 from collectors.normalize import detect_lang, normalize_lang, to_utc
 from radar.domain import Item, SourceState
-from radar.errors import ConfigError, FetchError, FetchRefused
+from radar.errors import FetchError, FetchRefused
 from radar.settings import SourceConfig
 
 if TYPE_CHECKING:
@@ -412,10 +412,7 @@ class JetstreamCollector:
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
         now = to_utc(now)
-        try:
-            wanted = Listening.from_source(source)
-        except ConfigError as exc:
-            raise as_fetch_error(exc, source) from exc
+        wanted = configured(Listening.from_source, source)
         policy = fetcher.policy
         started = time.monotonic()
         # The listening time counts against the fetch deadline, as a long HTTP download would.

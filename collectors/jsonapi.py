@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from collectors.normalize import canonical_url, detect_lang, parse_date
@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # only a type here; importing the fetcher pulls in httpx
     from collectors.fetcher import Response
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Longest title made from a post's text, for platforms whose posts have no title (Mastodon).
 TITLE_CHARS = 160
@@ -229,6 +230,15 @@ def as_fetch_error(exc: ConfigError, source: SourceConfig) -> FetchError:
     error = FetchError(f"invalid configuration: {exc}", url=source.url)
     error.__cause__ = exc
     return error
+
+
+def configured(read: Callable[[SourceConfig], T], source: SourceConfig) -> T:
+    """``read(source)`` inside ``collect``: a ConfigError becomes the FetchError the Collector contract
+    allows (see :func:`as_fetch_error`)."""
+    try:
+        return read(source)
+    except ConfigError as exc:
+        raise as_fetch_error(exc, source) from exc
 
 
 def param_str(source: SourceConfig, key: str) -> str | None:

@@ -35,9 +35,9 @@ from collectors.feed import entries_to_items, parse_feed
 from collectors.fetcher import Fetcher, Response
 from collectors.jsonapi import (
     api_url,
-    as_fetch_error,
     check_params,
     config_error,
+    configured,
     convert_entries,
     count_of,
     decode_json,
@@ -56,7 +56,7 @@ from collectors.jsonapi import (
 )
 from collectors.normalize import collapse_whitespace, to_utc
 from radar.domain import Item, SourceState
-from radar.errors import ConfigError, FeedParseError, FetchError
+from radar.errors import FeedParseError, FetchError
 from radar.settings import SourceConfig
 
 log = logging.getLogger(__name__)
@@ -155,10 +155,7 @@ class LemmyCollector:
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
         now = to_utc(now)
-        try:
-            config = read_config(source)
-        except ConfigError as exc:
-            raise as_fetch_error(exc, source) from exc
+        config = configured(read_config, source)
         stored = state.cursor if state.cursor and state.url == source.url else None
         seen_up_to = int(stored) if stored and stored.isdigit() else None
         try:

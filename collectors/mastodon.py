@@ -39,9 +39,9 @@ from collectors.base import CollectResult
 from collectors.fetcher import Fetcher, Response
 from collectors.jsonapi import (
     api_url,
-    as_fetch_error,
     check_params,
     config_error,
+    configured,
     convert_entries,
     count_of,
     decode_json,
@@ -58,7 +58,7 @@ from collectors.jsonapi import (
 )
 from collectors.normalize import collapse_whitespace, html_to_text, normalize_lang, to_utc
 from radar.domain import Item, SourceState
-from radar.errors import ConfigError, FetchError
+from radar.errors import FetchError
 from radar.settings import SourceConfig
 
 log = logging.getLogger(__name__)
@@ -188,10 +188,7 @@ class MastodonCollector:
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
         now = to_utc(now)
-        try:
-            config = read_config(source)
-        except ConfigError as exc:
-            raise as_fetch_error(exc, source) from exc
+        config = configured(read_config, source)
         # A cursor belongs to the instance it came from; after a URL change it would be meaningless.
         cursor = state.cursor if state.cursor and state.url == source.url else None
         if cursor:

@@ -44,9 +44,9 @@ from collectors.feed import entries_to_items, parse_feed
 from collectors.fetcher import Fetcher, Response
 from collectors.jsonapi import (
     api_url,
-    as_fetch_error,
     check_params,
     config_error,
+    configured,
     convert_entries,
     count_of,
     decode_json,
@@ -65,7 +65,7 @@ from collectors.jsonapi import (
 )
 from collectors.normalize import html_to_text, to_utc
 from radar.domain import Item, SourceState
-from radar.errors import ConfigError, FeedParseError, FetchError
+from radar.errors import FeedParseError, FetchError
 from radar.settings import SourceConfig
 
 log = logging.getLogger(__name__)
@@ -198,10 +198,7 @@ class RedditCollector:
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
         now = to_utc(now)
-        try:
-            config = read_config(source)
-        except ConfigError as exc:
-            raise as_fetch_error(exc, source) from exc
+        config = configured(read_config, source)
         user_agent = config.user_agent(fetcher.policy.user_agent)
         json_url = config.listing_url(".json")
         try:

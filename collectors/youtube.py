@@ -20,9 +20,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from collectors.base import CollectResult
 from collectors.feed import FeedCollector
-from collectors.jsonapi import as_fetch_error, check_params, config_error
+from collectors.jsonapi import check_params, config_error, configured
 from radar.domain import SourceState
-from radar.errors import ConfigError
 from radar.settings import SourceConfig
 
 if TYPE_CHECKING:
@@ -70,10 +69,7 @@ class YouTubeCollector:
     def collect(
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
-        try:
-            url = feed_url(source)
-        except ConfigError as exc:
-            raise as_fetch_error(exc, source) from exc
+        url = configured(feed_url, source)
         # The store keys validators on the configured url; the feed collector compares them with the
         # address it fetches, so both are moved to the feed address together (or neither).
         fed_state = dataclasses.replace(state, url=url) if state.url == source.url else state

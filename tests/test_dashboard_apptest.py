@@ -26,7 +26,7 @@ from radar.domain import Item
 from radar.settings import load_config
 from radar.store import AnalysisResult, TopicRecord
 from radar.values.placement import polar_angle
-from radar.values.snapshot import RINGS, sectors
+from radar.values.snapshot import RINGS, VERSION, alignment_keys, sectors, stored_form
 from tests.conftest import utc
 
 REPO = Path(__file__).resolve().parents[1]
@@ -144,7 +144,7 @@ def seed_home(home: Path, values: bool = True) -> None:
         if values:
             profile = radar.config.profiles[0]
             snapshot = seeded_snapshot(profile, run)
-            store.save_value_views(run, profile.name, snapshot, seeded_deltas(snapshot), None)
+            store.save_value_views(run, profile.name, stored_views(profile, snapshot), seeded_deltas(snapshot), None)
     finally:
         radar.close()
 
@@ -226,6 +226,20 @@ def seeded_snapshot(profile: Any, run_id: int) -> dict[str, Any]:
             ],
         },
     }
+
+
+def stored_views(profile: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """``snapshot`` as the values pipeline stores it: alignment as a list in ``alignment_keys`` order, each
+    topic's evidence kept apart (radar/values/snapshot.py); the pages get it back through the facade."""
+    keys = alignment_keys(profile)
+    evidence: dict[str, dict[str, Any]] = {}
+    topics = []
+    for topic in snapshot["topics"]:
+        row = {key: value for key, value in topic.items() if key not in ("evidence", "contradiction")}
+        row["alignment"] = [float(topic["alignment"].get(name, 0.0)) for name in keys]
+        topics.append(row)
+        evidence[topic["id"]] = {"evidence": topic["evidence"], "contradiction": topic["contradiction"]}
+    return stored_form({**snapshot, "version": VERSION, "alignment_keys": keys, "topics": topics}, evidence)
 
 
 def seeded_deltas(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -369,7 +383,7 @@ def test_radar_page(home: Path, monkeypatch: pytest.MonkeyPatch, app_env: list[R
     # browser test checks the DOM); nothing here may arrive pre-escaped or carry markup of ours.
     assert [tip["field"] for tip in points["encoding"]["tooltip"]] == ["label", "now", "why", "evidence"]
     assert rows["ta"]["evidence"] == HOSTILE and rows["ta"]["label"] == "Repair cafés · phones"
-    assert rows["ta"]["now"] == "emerging movement, rising fast, 10 items"
+    assert rows["ta"]["now"] == f"emerging movement, rising fast, {sum(TOPICS[1]['daily'])} items"
     assert "&lt;" not in json.dumps(points["data"]) and "format" not in json.dumps(points["encoding"]["tooltip"])
     texts = [row["text"] for layer in spec["layer"] if layer["mark"]["type"] == "text" for row in layer["data"]["values"]]
     assert {"Sustainability", "Local sourcing", "Wellbeing at work", "mainstream", "background"} <= set(texts)

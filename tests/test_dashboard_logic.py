@@ -7,8 +7,17 @@ from typing import Any
 
 from dashboard.auth import Gate, parse_gate, password_ok
 from dashboard.brief import brief_html, build_brief
-from dashboard.radar_chart import hover_text, picked_topic, within_window
+from dashboard.radar_chart import (
+    SELECTION,
+    picked_topic,
+    polar_xy,
+    radar_points,
+    ring_lines,
+    sector_labels,
+    within_window,
+)
 from dashboard.tables import lead_times, sparkline
+from dashboard.ui import linked_topic
 from dashboard.words import md_escape
 
 EVIL = '<script>alert("x")</script> & [link](javascript:1)'
@@ -57,9 +66,21 @@ def test_brief_escapes_everything_and_prints() -> None:
     assert "@media print" in page and "Nothing moved here this week." in page
 
 
-def test_hover_and_markdown_escape() -> None:
-    text = hover_text(_snapshot()["topics"][0])
-    assert "<script>" not in text and text.count("&lt;script&gt;") == 3  # label, reason, evidence
+def test_radar_points_and_markdown_escape() -> None:
+    topic = {**_snapshot()["topics"][0], "ring": 2, "angle": 90.0}
+    (point,) = radar_points([topic])
+    # Ring 2 (weak) sits on the third circle; 90° is 3 o'clock: clockwise from the top, as the snapshot's angles.
+    assert (point["x"], point["y"]) == (3.0, 0.0) and point["stance"] == "risk" and point["momentum"] == 1.2
+    # Raw text for Vega, which escapes its tooltips itself: escaping here would show "&lt;" to the reader.
+    assert point["label"] == EVIL and point["why"] == EVIL and point["evidence"] == EVIL
+    assert point["now"] == "weak signal, rising fast, 4 items"
+    assert radar_points([{**topic, "momentum": 9, "stance": None}])[0]["momentum"] == 2.0  # clipped colour
+    assert polar_xy(1, 0) == (0.0, 1.0) and polar_xy(2, 180) == (0.0, -2.0) and polar_xy(1, 270) == (-1.0, 0.0)
+    circle = [row for row in ring_lines(6) if row["ring"] == 6]
+    assert circle[0]["x"] == circle[-1]["x"] and circle[0]["y"] == circle[-1]["y"]  # closed
+    assert all(abs(row["x"] ** 2 + row["y"] ** 2 - 36) < 1e-3 for row in circle)
+    sides = [{"label": "R", "start_deg": 0, "end_deg": 180}, {"label": "L", "start_deg": 180, "end_deg": 360}]
+    assert [row["align"] for row in sector_labels(sides, 6.5)] == ["left", "right"]  # away from the rings
     assert md_escape("[a](b) *c*") == "\\[a\\]\\(b\\) \\*c\\*"
 
 
@@ -68,8 +89,16 @@ def test_window_and_selection() -> None:
     seen = {"old": "2026-01-01", "new": "2026-01-09"}
     assert [t["id"] for t in within_window(topics, seen, "2026-01-10T23:00:00+00:00", 7)] == ["new"]
     assert len(within_window(topics, seen, "2026-01-10T23:00:00+00:00", None)) == 2
-    assert picked_topic({"selection": {"points": [{"customdata": "new"}]}}) == "new"
-    assert picked_topic({"selection": {"points": []}}) is None and picked_topic(None) is None
+    assert picked_topic({"selection": {SELECTION: [{"id": "new"}]}}) == "new"
+    # What Streamlit gives before any click ({} per selection), an emptied one, and malformed events.
+    assert picked_topic({"selection": {SELECTION: {}}}) is None and picked_topic({"selection": {SELECTION: []}}) is None
+    assert picked_topic(None) is None and picked_topic({"selection": {SELECTION: [{"id": 3}, "x"]}}) is None
+
+
+def test_linked_topic() -> None:
+    assert linked_topic(["t00003-001"]) == "t00003-001" and linked_topic(["a", " b "]) == "b"
+    assert linked_topic([]) is None and linked_topic([" "]) is None
+    assert linked_topic(["x" * 129]) is None and linked_topic(["a\nb"]) is None
 
 
 def test_sparkline_and_lead_times() -> None:
