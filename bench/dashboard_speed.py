@@ -3,10 +3,10 @@
 Target (issue 7): the radar page renders in at most 2 s after the server is up.
 
 Measured: headless Chromium (Debian's /usr/bin/chromium through Playwright) loads the page and the clock
-stops when the polar chart's points are drawn. Two kinds of visit: a first visit (a fresh browser context:
-Streamlit's and Plotly's JavaScript downloaded again) and a returning visitor (the same context: the browser
-cache holds them, as for a team that opens the radar every morning). The first load after the server
-started is reported on its own (the script's first run imports pandas and Plotly).
+stops when the radar's points are drawn (Vega-Lite's SVG symbol marks). Two kinds of visit: a first visit (a
+fresh browser context: Streamlit's and Vega's JavaScript downloaded again) and a returning visitor (the same
+context: the browser cache holds them, as for a team that opens the radar every morning). The first load
+after the server started is reported on its own (the script's first run imports pandas and Altair).
 
 Baseline, same run, same server: the Alerts page, which draws no chart (title, caption, one
 message): the cost of Streamlit's own page shell and websocket round trip, which the radar page cannot beat.
@@ -39,7 +39,8 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-RADAR_DRAWN = '[data-testid="stPlotlyChart"] .scatterlayer path.point'
+# The radar's data points (not the legend's symbols), once drawn.
+RADAR_DRAWN = '[data-testid="stVegaLiteChart"] g.mark-symbol.role-mark path'
 ALERTS_DRAWN = '[data-testid="stAlert"]'
 TARGET_S = 2.0
 

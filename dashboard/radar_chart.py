@@ -5,8 +5,9 @@ Sectors are the profile's values, rings are states from the centre (mainstream) 
 
 Why Vega-Lite and not Plotly (issue 7, bench/RESULTS.md): Streamlit 1.67 loads each chart library as its own
 JavaScript chunk when a page first draws one: Plotly's is 4.7 MB to download, parse and run, Vega's 0.8 MB,
-and the Plotly radar cost the page ~1.2 s over the chart-less page, past the 2 s target. The polar layout is drawn by hand on a plain x/y plane:
-x = r·sin(θ), y = r·cos(θ), with θ measured clockwise from the top, as the snapshot's angles are.
+and the Plotly radar cost the page ~1.2 s over the chart-less page, past the 2 s target. The polar layout
+is drawn by hand on a plain x/y plane: x = r·sin(θ), y = r·cos(θ), θ clockwise from the top, as the
+snapshot's angles are.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def _day(value: str | None) -> date:
 
 
 def polar_xy(radius: float, degrees: float) -> tuple[float, float]:
-    """A polar position as x/y, the angle clockwise from the top (12 o'clock), as the snapshot's angles are."""
+    """A polar position as x/y, the angle clockwise from 12 o'clock, as the snapshot's angles are."""
     theta = math.radians(degrees)
     return round(radius * math.sin(theta), 4), round(radius * math.cos(theta), 4)
 
@@ -129,9 +130,7 @@ def sector_labels(sectors: Iterable[Mapping[str, Any]], outer: float) -> list[di
 
 def ring_labels(rings: Iterable[str]) -> list[dict[str, Any]]:
     """The state each ring stands for, along the top spoke."""
-    return [
-        {"x": 0.06, "y": ring + 1 + 0.12, "text": state_words(name)} for ring, name in enumerate(rings)
-    ]
+    return [{"x": 0.06, "y": ring + 1 + 0.12, "text": state_words(name)} for ring, name in enumerate(rings)]
 
 
 def radar_chart(snapshot: Mapping[str, Any], topics: list[dict[str, Any]] | None = None) -> alt.LayerChart:
@@ -149,32 +148,32 @@ def radar_chart(snapshot: Mapping[str, Any], topics: list[dict[str, Any]] | None
     y = alt.Y("y:Q", scale=y_scale, axis=None)
 
     grid = (
-        alt.Chart(alt.Data(values=ring_lines(len(rings))))
+        alt.Chart(alt.InlineData(values=ring_lines(len(rings))))
         .mark_line(color=GRID_COLOUR, strokeWidth=1)
         .encode(x=x, y=y, detail="ring:N", order="step:Q")
     )
     borders = (
-        alt.Chart(alt.Data(values=spokes(snapshot["sectors"], outer)))
+        alt.Chart(alt.InlineData(values=spokes(snapshot["sectors"], outer)))
         .mark_rule(color=GRID_COLOUR, strokeWidth=1)
         .encode(x=x, y=y, x2="x2:Q", y2="y2:Q")
     )
     labels = sector_labels(snapshot["sectors"], outer)
     # Text alignment is a mark property in Vega-Lite, not an encoding: one layer per alignment.
     values = [
-        alt.Chart(alt.Data(values=[row for row in labels if row["align"] == align]))
+        alt.Chart(alt.InlineData(values=[row for row in labels if row["align"] == align]))
         .mark_text(fontSize=13, fontWeight="bold", color="#2d3748", baseline="middle", align=align)
         .encode(x=x, y=y, text="text:N")
         for align in ("left", "center", "right")
         if any(row["align"] == align for row in labels)
     ]
     states = (
-        alt.Chart(alt.Data(values=ring_labels(rings)))
+        alt.Chart(alt.InlineData(values=ring_labels(rings)))
         .mark_text(fontSize=10, color=LABEL_COLOUR, align="left", baseline="bottom")
         .encode(x=x, y=y, text="text:N")
     )
     chosen = alt.selection_point(name=SELECTION, fields=["id"], on="click", clear="dblclick")
     points = (
-        alt.Chart(alt.Data(values=radar_points(shown)))
+        alt.Chart(alt.InlineData(values=radar_points(shown)))
         .mark_point(filled=True, stroke="#1a202c", strokeWidth=1, opacity=0.9, cursor="pointer")
         .encode(
             x=x,
@@ -184,7 +183,7 @@ def radar_chart(snapshot: Mapping[str, Any], topics: list[dict[str, Any]] | None
                 scale=alt.Scale(domain=list(SHAPES), range=list(SHAPES.values())),
                 legend=alt.Legend(title="stance", orient="bottom"),
             ),
-            # Area grows with volume (Vega sizes are areas), so a theme twice as big does not look four times bigger.
+            # Vega sizes are areas: a theme twice as big gets twice the area, not four times.
             size=alt.Size(
                 "items:Q",
                 scale=alt.Scale(zero=True, range=[40, 900]),
@@ -193,7 +192,10 @@ def radar_chart(snapshot: Mapping[str, Any], topics: list[dict[str, Any]] | None
             color=alt.Color(
                 "momentum:Q",
                 scale=alt.Scale(
-                    domain=[-MOMENTUM_CLIP, 0, MOMENTUM_CLIP], range=MOMENTUM_COLOURS, clamp=True
+                    domain=[-MOMENTUM_CLIP, 0, MOMENTUM_CLIP],
+                    range=MOMENTUM_COLOURS,
+                    clamp=True,
+                    interpolate="lab",  # Vega's default (hcl) turns pale-to-orange pink on the way
                 ),
                 legend=alt.Legend(
                     title="momentum",
@@ -211,11 +213,14 @@ def radar_chart(snapshot: Mapping[str, Any], topics: list[dict[str, Any]] | None
         )
         .add_params(chosen)
     )
-    return (
+    chart: alt.LayerChart = (
         alt.layer(grid, borders, states, *values, points)
-        .properties(width=SIZE_PX, height=SIZE_PX)
+        # "pad": width and height are the plotting area and the legends come on top, so that x and y keep
+        # one scale and the rings stay circles (Streamlit's default, "fit", squeezes the area instead).
+        .properties(width=SIZE_PX, height=SIZE_PX, autosize=alt.AutoSizeParams(type="pad"))
         .configure_view(stroke=None)
     )
+    return chart
 
 
 def picked_topic(event: Any) -> str | None:

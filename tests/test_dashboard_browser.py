@@ -19,7 +19,7 @@ import pytest
 
 from radar.errors import RadarError
 from radar.servers import dashboard_command, wait_until_up
-from tests.test_dashboard_apptest import empty_home, radar_free_environ
+from tests.test_dashboard_apptest import HOSTILE, empty_home, radar_free_environ, seed_home
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("VIGIE_ARTIFACTS") or REPO / "test-artifacts")
@@ -35,7 +35,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 60_000
-RADAR_CHART = '[data-testid="stPlotlyChart"] .scatterlayer'  # the polar chart's points, once drawn
+RADAR_CHART = '[data-testid="stVegaLiteChart"]'
+# The radar's points, once Vega has drawn them (SVG): symbol marks of the data, not the legend's symbols.
+RADAR_POINTS = f"{RADAR_CHART} g.mark-symbol.role-mark path"
+TOOLTIP = "#vg-tooltip-element"  # Vega's tooltip, shown while the pointer is on a point
 # Each page's URL path and the title it shows once its script has run.
 PAGES = {
     "": "Vigie — what is moving in culture",
@@ -182,7 +185,10 @@ def test_every_page_on_the_demo_data(
         _open(page, f"{url}/{path}", title)
         if path == "":
             expect(page.locator(RADAR_CHART)).to_have_count(1)
-            expect(page.locator(f"{RADAR_CHART} path.point").first).to_be_visible()
+            expect(page.locator(RADAR_POINTS).first).to_be_visible()
+            # One point per theme on the radar (the metric above the chart counts them).
+            themes = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+            assert page.locator(RADAR_POINTS).count() == int(themes) > 0
             expect(page.locator('[data-testid="stMetricLabel"]').first).to_have_text("Themes on the radar")
         _assert_no_exception_box(page)
         shot = _screenshot(page, f"dashboard-{path or 'radar'}.png")
@@ -210,5 +216,36 @@ def test_empty_store_in_a_browser(home: Path, start_dashboard: Callable[[Path], 
     empty_home(home)
     _open(page, start_dashboard(home), PAGES[""])
     expect(page.get_by_text("No topics yet")).to_be_visible()
-    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(0)
+    expect(page.locator(RADAR_CHART)).to_have_count(0)
+    _assert_no_exception_box(page)
+
+
+@pytest.mark.slow
+def test_radar_hover_click_and_alert_link(
+    home: Path, start_dashboard: Callable[[Path], str], page: Any
+) -> None:
+    """On the seeded store, whose evidence titles are hostile: hovering a point shows its evidence as text
+    (Vega's tooltip escapes it), clicking the point opens its theme, and an alert's `/?topic=` link opens
+    that theme directly."""
+    from playwright.sync_api import expect
+
+    seed_home(home)
+    url = start_dashboard(home)
+    _open(page, url, PAGES[""])
+    _show_whole_page(page)
+    point = page.locator(f"{RADAR_POINTS}[aria-label*='Theme: Repair cafés']")
+    expect(point).to_have_count(1)
+    point.hover()
+    tooltip = page.locator(TOOLTIP)
+    expect(tooltip).to_contain_text("Repair cafés · phones")
+    expect(tooltip).to_contain_text(HOSTILE)  # shown as text: the markup is not interpreted
+    assert tooltip.locator("img, a").count() == 0
+    point.click()
+    expect(page.get_by_role("heading", name="Repair cafés · phones")).to_be_visible()
+    assert page.url.rstrip("/").endswith("/topic")
+    _assert_no_exception_box(page)
+
+    _open(page, f"{url}/?topic=tb", "Topic")
+    expect(page.get_by_role("heading", name="Vinyl listening bars")).to_be_visible()
+    assert "topic=" not in page.url  # consumed: reloading does not pull the visitor back
     _assert_no_exception_box(page)

@@ -69,13 +69,15 @@ def test_brief_escapes_everything_and_prints() -> None:
 def test_radar_points_and_markdown_escape() -> None:
     topic = {**_snapshot()["topics"][0], "ring": 2, "angle": 90.0}
     (point,) = radar_points([topic])
-    # Ring 2 (weak) sits on the third circle; 90° is 3 o'clock: clockwise from the top, as the snapshot's angles.
+    # Ring 2 (weak) sits on the third circle; 90° is 3 o'clock (clockwise from the top, as the snapshot).
     assert (point["x"], point["y"]) == (3.0, 0.0) and point["stance"] == "risk" and point["momentum"] == 1.2
     # Raw text for Vega, which escapes its tooltips itself: escaping here would show "&lt;" to the reader.
     assert point["label"] == EVIL and point["why"] == EVIL and point["evidence"] == EVIL
     assert point["now"] == "weak signal, rising fast, 4 items"
     assert radar_points([{**topic, "momentum": 9, "stance": None}])[0]["momentum"] == 2.0  # clipped colour
-    assert polar_xy(1, 0) == (0.0, 1.0) and polar_xy(2, 180) == (0.0, -2.0) and polar_xy(1, 270) == (-1.0, 0.0)
+    assert (
+        polar_xy(1, 0) == (0.0, 1.0) and polar_xy(2, 180) == (0.0, -2.0) and polar_xy(1, 270) == (-1.0, 0.0)
+    )
     circle = [row for row in ring_lines(6) if row["ring"] == 6]
     assert circle[0]["x"] == circle[-1]["x"] and circle[0]["y"] == circle[-1]["y"]  # closed
     assert all(abs(row["x"] ** 2 + row["y"] ** 2 - 36) < 1e-3 for row in circle)
@@ -91,7 +93,10 @@ def test_window_and_selection() -> None:
     assert len(within_window(topics, seen, "2026-01-10T23:00:00+00:00", None)) == 2
     assert picked_topic({"selection": {SELECTION: [{"id": "new"}]}}) == "new"
     # What Streamlit gives before any click ({} per selection), an emptied one, and malformed events.
-    assert picked_topic({"selection": {SELECTION: {}}}) is None and picked_topic({"selection": {SELECTION: []}}) is None
+    assert (
+        picked_topic({"selection": {SELECTION: {}}}) is None
+        and picked_topic({"selection": {SELECTION: []}}) is None
+    )
     assert picked_topic(None) is None and picked_topic({"selection": {SELECTION: [{"id": 3}, "x"]}}) is None
 
 
