@@ -19,6 +19,10 @@ N_COMPONENTS = 5
 # (200 above 10k items, 500 below): measured on 50k items, 60 epochs find 98 clusters where a cold
 # fit finds 108, in a fifth of the time (bench/RESULTS.md).
 WARM_EPOCHS = 60
+# UMAP's neighbourhood, BERTopic's default. 10 neighbours with 30 warm epochs fit the 50k window in three
+# quarters of the time, but on the GitHub backtest COVID was then called a spike, never emerging; 30 epochs
+# alone raised the flags a month from 1.29 to 1.57 (bench/RESULTS.md). Speed is not bought with detections.
+N_NEIGHBORS = 15
 # HDBSCAN's density settings (None = min_cluster_size, as BERTopic does); module constants so that
 # benchmarks can explore them.
 MIN_SAMPLES: int | None = None
@@ -145,7 +149,7 @@ def _build_model(n: int, min_topic_size: int, init: Vector | None, seed: int | N
     from radar.analysis.stopwords import TOKEN_PATTERN, stop_words
 
     umap_model = UMAP(
-        n_neighbors=max(2, min(15, n - 1)),
+        n_neighbors=max(2, min(N_NEIGHBORS, n - 1)),
         n_components=N_COMPONENTS,
         min_dist=0.0,
         metric="cosine",
