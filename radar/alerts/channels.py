@@ -63,10 +63,8 @@ def _refused(url: str, allow_private: bool) -> SendOutcome | None:
     return None
 
 
-class SlackNotifier:
-    """A Slack incoming webhook, through slack-sdk's :class:`WebhookClient` with its retry handlers off."""
-
-    channel = "slack"
+class _Destined:
+    """What both notifiers hold: the destination, the dashboard link, the timeout and the address policy."""
 
     def __init__(
         self, destination: Destination, *, dashboard_url: str | None, timeout_s: float, allow_private: bool
@@ -76,10 +74,19 @@ class SlackNotifier:
         self._timeout = timeout_s
         self._allow_private = allow_private
 
+    def _refused(self) -> SendOutcome | None:
+        return _refused(self.destination.url, self._allow_private)
+
+
+class SlackNotifier(_Destined):
+    """A Slack incoming webhook, through slack-sdk's :class:`WebhookClient` with its retry handlers off."""
+
+    channel = "slack"
+
     def send(self, alert: OutboxAlert) -> SendOutcome:
         from slack_sdk.webhook import WebhookClient
 
-        refused = _refused(self.destination.url, self._allow_private)
+        refused = self._refused()
         if refused is not None:
             return refused
         # WebhookClient's timeout is whole seconds; at least one.
@@ -91,24 +98,16 @@ class SlackNotifier:
         return _classify(response.status_code, dict(response.headers or {}), response.body or "")
 
 
-class JsonWebhookNotifier:
+class JsonWebhookNotifier(_Destined):
     """A generic webhook: the alert as JSON, POSTed with an ``Idempotency-Key`` header (the dedupe key and
     destination), so a receiver that honours it can drop the duplicate a crash may cause."""
 
     channel = "webhook"
 
-    def __init__(
-        self, destination: Destination, *, dashboard_url: str | None, timeout_s: float, allow_private: bool
-    ) -> None:
-        self.destination = destination
-        self._dashboard_url = dashboard_url
-        self._timeout = timeout_s
-        self._allow_private = allow_private
-
     def send(self, alert: OutboxAlert) -> SendOutcome:
         import httpx
 
-        refused = _refused(self.destination.url, self._allow_private)
+        refused = self._refused()
         if refused is not None:
             return refused
         headers = {"Idempotency-Key": f"{alert.dedupe_key}@{alert.destination}"}
