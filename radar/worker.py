@@ -168,11 +168,10 @@ class Worker:
             misfire_grace_time=None,
         )
         if settings.retention_days:
-            from radar.retention import apply_retention
-
-            # Daily, on the analysis executor, so a purge never deletes items under a running analysis.
+            # Daily; under the analysis lock (run_retention), so it runs once across workers and never
+            # deletes items under a running analysis.
             self.scheduler.add_job(
-                self._guarded("retention", lambda: apply_retention(store, settings.retention_days)),
+                self._guarded("retention", self.run_retention),
                 "interval",
                 days=1,
                 id="retention",
@@ -245,25 +244,36 @@ class Worker:
             pass  # the scheduler is shutting down
 
     def run_analysis(self) -> bool:
-        """Embed and analyse, unless another worker is analysing or has done this schedule slot.
+        """Embed and analyse, unless another worker is analysing or has done this schedule slot."""
+        interval = parse_duration(self.radar.settings.analysis_interval)
+        return self._once_per_slot("analysis", interval, lambda: analyze_now(self.radar))
 
-        Returns whether this worker ran it. The ``analysis`` lock keeps two analyses from overlapping;
-        the slot mark, taken while holding it, keeps a slot from running twice however many workers fire.
+    def run_retention(self) -> bool:
+        """Purge what the retention policy says, once a day across all workers, never during an analysis."""
+        from radar.retention import apply_retention
+
+        days = self.radar.settings.retention_days
+        return self._once_per_slot("retention", 86_400, lambda: apply_retention(self.radar.store, days))
+
+    def _once_per_slot(self, job: str, interval_s: int, func: Callable[[], object]) -> bool:
+        """Run ``func`` under the ``analysis`` lock, once per ``interval_s`` slot however many workers fire.
+
+        Returns whether this worker ran it. The lock keeps the analysis and the purge from overlapping on
+        any worker (a purge must not delete items under a running analysis); the slot mark, taken while
+        holding it, keeps a slot from running twice.
         """
-        settings = self.radar.settings
-        interval = parse_duration(settings.analysis_interval)
-        lease = settings.worker_lease_s
+        lease = self.radar.settings.worker_lease_s
         locks, me = self.coordination.locks, self.coordination.holder
-        slot = analysis_slot(self._now(), interval)
+        slot = analysis_slot(self._now(), interval_s)
         if not locks.acquire("analysis", me, lease):
-            log.info("analysis of slot %d left to %s, which is analysing", slot, locks.holder("analysis"))
+            log.info("%s of slot %d left to %s, which is analysing", job, slot, locks.holder("analysis"))
             return False
         try:
-            if not locks.acquire(f"analysis:{slot}", me, max(interval, lease)):
-                log.info("analysis of slot %d already done by another worker", slot)
+            if not locks.acquire(f"{job}:{slot}", me, max(interval_s, lease)):
+                log.info("%s of slot %d already done by another worker", job, slot)
                 return False
             with renewing(locks, "analysis", me, lease):
-                analyze_now(self.radar)
+                func()
             return True
         finally:
             locks.release("analysis", me)

@@ -308,3 +308,36 @@ def test_an_analysis_slot_runs_once_and_never_beside_another(
     finally:
         one.close()
         two.close()
+
+
+def test_the_daily_purge_runs_once_across_workers_and_never_beside_an_analysis(
+    home: Path, store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from radar import retention
+    from radar import worker as worker_module
+
+    purges: list[int] = []
+    monkeypatch.setattr(retention, "apply_retention", lambda store, days: purges.append(days))
+    clock = Clock(utc(2026, 11, 2, 6, 0, 5))
+    config = load_config(home, {"RADAR_RETENTION_DAYS": "90"})
+    radar = Radar(config, store, EmbeddedCache(home / "cache.db"), HashEmbedder())
+    one, two = (
+        worker_module.Worker(radar, BackgroundScheduler(timezone=UTC), now=clock, jitter=lambda: 0.0)
+        for _ in range(2)
+    )
+    try:
+        # While one worker holds the analysis lock, nobody purges.
+        assert one.coordination.locks.acquire("analysis", one.coordination.holder, 30)
+        assert not two.run_retention()
+        one.coordination.locks.release("analysis", one.coordination.holder)
+        assert two.run_retention()
+        clock.advance(3600)
+        assert not one.run_retention() and not two.run_retention()  # the same day: done
+        clock.advance(86_400)
+        assert one.run_retention()
+        assert purges == [90, 90]
+    finally:
+        one.close()
+        two.close()
