@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections import Counter
@@ -102,6 +103,17 @@ class FeedCollector:
             last_modified=response.headers.get("last-modified"),
             status=response.status,
         )
+
+
+def collect_at(
+    url: str, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
+) -> CollectResult:
+    """Collect ``source`` as a feed fetched from ``url``, an address built from its parameters (a YouTube
+    channel, a Google News query). The store keys validators on the configured url while the feed
+    collector compares them with the address it fetches, so both are moved to ``url`` together (or
+    neither, when the stored state belongs to another configured url)."""
+    fed_state = dataclasses.replace(state, url=url) if state.url == source.url else state
+    return FeedCollector().collect(source.model_copy(update={"url": url}), fed_state, fetcher, now)
 
 
 def entries_to_items(

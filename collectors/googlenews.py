@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from collectors.base import CollectResult
-from collectors.feed import FeedCollector
+from collectors.feed import collect_at
 from collectors.jsonapi import check_params, config_error, configured
 from collectors.normalize import collapse_whitespace
 from radar.domain import Item, SourceState, item_id_for
@@ -124,9 +124,6 @@ class GoogleNewsCollector:
 
     kind = "googlenews"
 
-    def __init__(self) -> None:
-        self._feed = FeedCollector()
-
     def validate(self, source: SourceConfig) -> None:
         """Raise :class:`ConfigError` for a bad configuration, before any fetch."""
         feed_url(source)
@@ -134,8 +131,5 @@ class GoogleNewsCollector:
     def collect(
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
-        url = configured(feed_url, source)
-        # Validators are stored against the configured url; both move to the built address together.
-        fed_state = dataclasses.replace(state, url=url) if state.url == source.url else state
-        result = self._feed.collect(source.model_copy(update={"url": url}), fed_state, fetcher, now)
+        result = collect_at(configured(feed_url, source), source, state, fetcher, now)
         return dataclasses.replace(result, items=tidy_items(result.items, source.name))

@@ -47,6 +47,8 @@ MIN_SHINGLES = 8
 MIN_CHARS = 24
 # Largest Hamming distance between two fingerprints of the same story (see bench/RESULTS.md).
 THRESHOLD = 7
+# A copy is looked for among originals published at most this long before or after it.
+WINDOW = timedelta(days=7)
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
 _SIGN = 1 << 63
@@ -132,7 +134,7 @@ class NearIndex:
     corpus of n items costs n times the window, not n squared.
     """
 
-    def __init__(self, threshold: int = THRESHOLD, window: timedelta = timedelta(days=7)) -> None:
+    def __init__(self, threshold: int = THRESHOLD, window: timedelta = WINDOW) -> None:
         self.threshold = threshold
         self.window = window
         self._values = np.zeros(64, dtype=np.uint64)

@@ -12,14 +12,13 @@ channel id itself; any other ``url`` is fetched as it is (a ready ``feeds/videos
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from collectors.base import CollectResult
-from collectors.feed import FeedCollector
+from collectors.feed import collect_at
 from collectors.jsonapi import check_params, config_error, configured
 from radar.domain import SourceState
 from radar.settings import SourceConfig
@@ -59,9 +58,6 @@ class YouTubeCollector:
 
     kind = "youtube"
 
-    def __init__(self) -> None:
-        self._feed = FeedCollector()
-
     def validate(self, source: SourceConfig) -> None:
         """Raise :class:`ConfigError` for a bad configuration, before any fetch."""
         feed_url(source)
@@ -69,8 +65,4 @@ class YouTubeCollector:
     def collect(
         self, source: SourceConfig, state: SourceState, fetcher: Fetcher, now: datetime
     ) -> CollectResult:
-        url = configured(feed_url, source)
-        # The store keys validators on the configured url; the feed collector compares them with the
-        # address it fetches, so both are moved to the feed address together (or neither).
-        fed_state = dataclasses.replace(state, url=url) if state.url == source.url else state
-        return self._feed.collect(source.model_copy(update={"url": url}), fed_state, fetcher, now)
+        return collect_at(configured(feed_url, source), source, state, fetcher, now)

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from collectors.neardup import NearIndex
+from collectors.neardup import WINDOW, NearIndex
 from radar.domain import Item
 from radar.store import schema as t
 
@@ -72,9 +72,8 @@ class NearCache:
             return original
 
     def _current(self, conn: Connection, items: Sequence[Item], *, inserted: Collection[str]) -> _Loaded:
-        window = NearIndex().window
-        lo = min(item.published_at for item in items) - window
-        hi = max(item.published_at for item in items) + window
+        lo = min(item.published_at for item in items) - WINDOW
+        hi = max(item.published_at for item in items) + WINDOW
         loaded = self._loaded
         if loaded is None or lo < loaded.lo or hi > loaded.hi:
             loaded = _Loaded(NearIndex(), lo - SPAN_PAD, hi + SPAN_PAD, mark=None)
