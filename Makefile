@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH_INDEX ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-pg test-slow lint typecheck unit bench bench-backtest clean
+.PHONY: install demo test test-pg test-slow test-reliability lint typecheck unit bench bench-backtest clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ typecheck: install
 	$(BIN)/mypy radar collectors
 
 unit: install
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow and not reliability" -q
 
 test: lint typecheck unit
 
@@ -37,12 +37,19 @@ test: lint typecheck unit
 # each on a fresh PostgreSQL database (tests/conftest.py); the store tests already run on both backends.
 # The two deselected tests open the SQLite file by its path, so they are SQLite-only.
 test-pg: install
-	VIGIE_TEST_STORE=postgres timeout 1200 $(BIN)/python -m pytest -m "not slow" -q \
+	VIGIE_TEST_STORE=postgres timeout 1200 $(BIN)/python -m pytest -m "not slow and not reliability" -q \
 		--deselect tests/test_cli_collect.py::test_collect_adhoc_urls_stores_items_without_touching_config \
 		--deselect tests/test_cli_sources.py::test_remove_cuts_only_that_table_and_keeps_its_items
 
 test-slow: install
-	$(BIN)/python -m pytest -m slow -q
+	$(BIN)/python -m pytest -m "slow and not reliability" -q
+
+# Faults, hostile input, auth and load (tests/reliability/): each test records its line of the table in
+# docs/RELIABILITY.md; the table of this run is written to test-artifacts/reliability.md.
+test-reliability: install
+	rm -f test-artifacts/reliability.jsonl
+	$(BIN)/python -m pytest -m reliability -q tests/reliability
+	$(BIN)/python tests/reliability/table.py test-artifacts/reliability.jsonl > test-artifacts/reliability.md
 
 bench: install
 	$(BIN)/python bench/embedding_speed.py
