@@ -8,12 +8,19 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from collectors.base import CollectResult
 from collectors.fetcher import Fetcher
 from collectors.jsonfeed import JSONFeedError, looks_like_json, parse_json_feed
-from collectors.normalize import canonical_url, collapse_whitespace, detect_lang, html_to_text, to_utc
+from collectors.normalize import (
+    collapse_whitespace,
+    detect_lang,
+    html_to_text,
+    strip_unprintable,
+    to_utc,
+    web_url,
+)
 from collectors.rawfeed import RawEntry, RawFeed
 from collectors.xmlfeed import parse_xml_feed
 from radar.domain import Item, SourceState, item_id_for
@@ -58,11 +65,9 @@ def _http_url(link: str | None, base: str) -> str | None:
     if not link:
         return None
     try:
-        absolute = canonical_url(urljoin(base, link))
-        parts = urlsplit(absolute)
-    except ValueError:  # 'http://example.c[o.test/' and bad ports end up here
+        return web_url(urljoin(base, link))
+    except ValueError:  # 'http://[::1' cannot be joined
         return None
-    return absolute if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _content_key(title: str, text: str) -> str:
@@ -155,10 +160,12 @@ def _item(
     if not title and not text:
         log.debug("skipping an entry of %s with neither title nor text", source.name)
         return None
-    if url_shared and entry.guid:
-        key = entry.guid
+    # Ids are stored as well: the same characters as in text would make the store refuse the batch.
+    guid = strip_unprintable(entry.guid or "") or None
+    if url_shared and guid:
+        key = guid
     else:
-        key = url or entry.guid or _content_key(title, text)
+        key = url or guid or _content_key(title, text)
     lang = entry.lang or feed.lang or detect_lang(f"{title}. {text}", source.lang)
     author = html_to_text(entry.author) if entry.author else ""
     return Item(
@@ -169,7 +176,7 @@ def _item(
         text=text,
         published_at=entry.published or fetched_at,
         fetched_at=fetched_at,
-        guid=entry.guid,
+        guid=guid,
         author=author or None,
         lang=lang,
         date_from_fetch=entry.published is None,

@@ -84,5 +84,7 @@ def check_url(url: str, *, allow_private: bool, resolve: Resolver = resolve_host
     for address in addresses:
         problem = address_problem(address, allow_private=allow_private)
         if problem:
-            hint = "" if allow_private else " (set allow_private on the source to fetch it)"
+            # The hint only where it helps: allow_private never opens a metadata address.
+            fixable = not allow_private and address_problem(address, allow_private=True) is None
+            hint = " (set allow_private on the source to fetch it)" if fixable else ""
             raise FetchRefused(f"host {host!r} refused: {problem}{hint}", url=url)

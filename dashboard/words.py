@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 STATE_WORDS = {
     "mainstream": "mainstream",
     "emerging": "emerging movement",
@@ -47,8 +49,19 @@ def state_change_words(before: str | None, after: str | None) -> str:
     return f"{state_words(before)} → {state_words(after)}"
 
 
+# Where Streamlit's Markdown (GitHub-flavoured) would turn plain text into a link: a bare URL, "www.", an
+# e-mail address. It finds them in the text after reading the escapes, so no backslash stops it.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+_WORD_JOINER = "\u2060"  # invisible, and not a character the autolink patterns accept
+
+
 def md_escape(text: str) -> str:
     """Text from the web shown through Markdown: backslash-escape Markdown's active characters, so that
-    a title cannot turn into a link, an image, a heading or HTML."""
+    a title cannot turn into a link, an image, a heading or HTML.
+
+    Bare URLs and e-mail addresses are broken with an invisible word joiner (U+2060 after the colon of
+    "://", after "www" and after "@"): without it a label holding ``https://attacker.example`` became a
+    live link (found by tests/reliability/test_hostile_input.py in a browser)."""
     specials = "\\`*_{}[]()<>#+-.!|~$"
+    text = _AUTOLINK.sub(_WORD_JOINER, text)
     return "".join("\\" + char if char in specials else char for char in text)

@@ -44,20 +44,36 @@ def backup(store_url: str, out: Path, *, force: bool = False) -> BackupInfo:
     ``force``). Raises :class:`StoreError` when the copy fails."""
     if out.exists() and not force:
         raise StoreError(f"{out} already exists; choose another name or pass --force")
-    out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
-    partial.unlink(missing_ok=True)
     url = make_url(store_url)
-    if url.get_backend_name() == "sqlite":
-        _sqlite_copy(_sqlite_path(store_url), partial)
-    else:
-        _run(
-            ["pg_dump", "--format=custom", "--no-owner", f"--file={partial}", _libpq_url(store_url)],
-            store_url,
-        )
-    # A file at ``out`` is always a whole backup: an interrupted one stays ``.partial``.
-    partial.replace(out)
-    return BackupInfo(out, url.get_backend_name(), out.stat().st_size)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
+        if url.get_backend_name() == "sqlite":
+            _sqlite_copy(_sqlite_path(store_url), partial)
+        else:
+            _run(
+                ["pg_dump", "--format=custom", "--no-owner", f"--file={partial}", _libpq_url(store_url)],
+                store_url,
+            )
+        # A file at ``out`` is always a whole backup: an interrupted one stays ``.partial``.
+        partial.replace(out)
+        return BackupInfo(out, url.get_backend_name(), out.stat().st_size)
+    except OSError as exc:  # an unwritable or missing folder, a full disk: a message, not a traceback
+        _discard(partial)
+        raise StoreError(f"cannot write the backup to {out}: {exc}") from exc
+    except StoreError:
+        # A failed copy (the disk full, pg_dump stopped) leaves a useless part that may hold the very
+        # space that ran out: remove it. Only a killed process leaves a ``.partial`` behind.
+        _discard(partial)
+        raise
+
+
+def _discard(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # the folder itself is the problem; the error being raised says so
 
 
 def restore(store_url: str, source: Path, *, force: bool = False) -> str:

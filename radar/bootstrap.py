@@ -63,7 +63,7 @@ def make_radar(config: RadarConfig | None = None, *, home: Path | None = None, m
     config = config or load_config(home)
     settings = config.settings
     settings.home.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.store_url, migrate=migrate)
+    store = open_store(settings.store_url, migrate=migrate, busy_timeout_s=settings.store_busy_timeout_s)
     cache = make_cache(settings)
     embedder = make_embedder(settings.embedding_model, settings.embedding_batch_size)
     return Radar(config, store, cache, embedder)

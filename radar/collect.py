@@ -77,34 +77,52 @@ def collect_one(
 ) -> SourceOutcome:
     """Fetch ``source`` once, store its new items and record the outcome with its next due time.
 
-    The source must have a row in the store (:meth:`SqlStore.sync_sources`). Raises only
-    :class:`StoreError` when the outcome itself cannot be recorded.
+    The source must have a row in the store (:meth:`SqlStore.sync_sources`). Never raises for a fetch or
+    store failure: the outcome carries the reason (``store: ...`` for the store), so that one source
+    meeting the store down (a PostgreSQL restart, a locked or full SQLite file) does not end the run
+    and leave the other sources' outcomes unreported.
     """
     from collectors.registry import get_collector
 
-    state = store.source_state(source.name) or SourceState(source.name, source.kind, source.url)
+    try:
+        state = store.source_state(source.name) or SourceState(source.name, source.kind, source.url)
+    except StoreError as exc:
+        return _failed(source, f"store: {exc}")  # nothing fetched, nothing to record
     fetched_at = now()
     try:
         result = get_collector(source.kind).collect(source, state, fetcher, fetched_at)
         added = store.add_items(result.items)
     except (FetchError, StoreError) as exc:
         reason = f"store: {exc}" if isinstance(exc, StoreError) else str(exc)
-        log.warning("source %s failed: %s", source.name, reason)
-        metrics.fetch_errors.labels(source.name).inc()
         due = next_due_after(source, fetched_at, state.consecutive_errors + 1, jitter())
-        store.record_fetch_error(source.name, at=fetched_at, error=reason, next_due_at=due)
-        return SourceOutcome(source.name, error=reason, url=source.url)
+        try:
+            store.record_fetch_error(source.name, at=fetched_at, error=reason, next_due_at=due)
+        except StoreError as record_exc:
+            # The validators were not saved either, so the next fetch gets the whole feed again.
+            log.warning("source %s: the failure could not be recorded: %s", source.name, record_exc)
+        return _failed(source, reason)
     metrics.items_collected.labels(source.name).inc(added)
-    store.record_fetch_success(
-        source.name,
-        at=fetched_at,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        new_items=added,
-        cursor=result.cursor,
-        next_due_at=next_due_after(source, fetched_at, 0, jitter()),
-    )
+    try:
+        store.record_fetch_success(
+            source.name,
+            at=fetched_at,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            new_items=added,
+            cursor=result.cursor,
+            next_due_at=next_due_after(source, fetched_at, 0, jitter()),
+        )
+    except StoreError as exc:
+        # The items are stored but the validators (ETag, cursor) are not: the next fetch is a full one,
+        # and the store skips the items it already holds. Reported as failed so that it is seen.
+        return _failed(source, f"store: {exc}", added, len(result.items))
     return SourceOutcome(source.name, added, len(result.items), result.not_modified, url=source.url)
+
+
+def _failed(source: SourceConfig, reason: str, added: int = 0, fetched: int = 0) -> SourceOutcome:
+    log.warning("source %s failed: %s", source.name, reason)
+    metrics.fetch_errors.labels(source.name).inc()
+    return SourceOutcome(source.name, added, fetched, error=reason, url=source.url)
 
 
 def collect_sources(

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy or postgresql:// URL; default: SQLite file in RADAR_HOME."
     )
     redis_url: str | None = Field(default=None, description="redis:// URL; default: embedded cache file.")
+    store_busy_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How long a write to the SQLite store waits for another process's write lock before "
+        "failing with 'database is locked'.",
+    )
     fetch_allow_private: bool = Field(
         default=False, description="Allow fetching private, loopback and link-local addresses."
     )

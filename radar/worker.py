@@ -261,6 +261,11 @@ class Worker:
         Returns whether this worker ran it. The lock keeps the analysis and the purge from overlapping on
         any worker (a purge must not delete items under a running analysis); the slot mark, taken while
         holding it, keeps a slot from running twice.
+
+        With Redis down the lock cannot be taken: ``acquire`` raises and the slot is skipped (logged by
+        ``_guarded``). This fails closed on purpose, unlike the API's rate limit: two analyses at once, or
+        a purge under an analysis, would corrupt a run, while a skipped slot only delays it to the next
+        one. Fetching goes on meanwhile, since source claims live in the store.
         """
         lease = self.radar.settings.worker_lease_s
         locks, me = self.coordination.locks, self.coordination.holder

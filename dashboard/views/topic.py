@@ -36,7 +36,9 @@ except NotFoundError:
     st.warning("This theme is no longer in the store.")
     st.stop()
 
-st.header(detail["label"], anchor=False)
+# A heading is Markdown too: a label made of scraped words could carry a link or markup (found by
+# tests/reliability/test_hostile_input.py), so it is escaped like every other text from the web.
+st.header(md_escape(detail["label"]), anchor=False)
 st.markdown(
     f"**{md_escape(state_words(detail['state']))}**, "
     f"{momentum_words(math.log2(detail['growth']) if detail['growth'] > 0 else -2.0)}, "

@@ -182,7 +182,10 @@ class AlertsConfig(BaseModel):
     digest_at: str | None = "08:30"
     digest_size: int = Field(default=5, ge=1, le=50)
     dashboard_url: str | None = None
-    max_attempts: int = Field(default=8, ge=1, le=100)
+    # 32 attempts at the default backoff (30 s doubling, then every hour) span about 25 hours: an alert
+    # outlives a destination that is down for a day. 8 (the former default) gave up after about an hour,
+    # so any longer outage lost every alert raised during it (tests/reliability/test_crash_recovery.py).
+    max_attempts: int = Field(default=32, ge=1, le=100)
     retry_base: str = "30s"
     retry_max: str = "1h"
     timeout: str = "10s"

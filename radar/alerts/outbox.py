@@ -65,7 +65,7 @@ class OutboxAlert:
 class RetryPolicy:
     """``base`` doubles per attempt up to ``cap``; a server's Retry-After is obeyed up to ``cap``."""
 
-    max_attempts: int = 8
+    max_attempts: int = 32  # about 25 hours at the default backoff (see AlertsConfig.max_attempts)
     base_s: float = 30.0
     cap_s: float = 3600.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -13,12 +13,15 @@ import numpy as np
 from radar.analysis.novelty import recent_mask
 from radar.analysis.step import HISTORY_DAYS, StepOutput, Theme, Tracked, analyse_step
 from radar.analysis.topic_model import SEED, fit_clusters, warm_init
+from radar.coordination import process_gone, process_owner
 from radar.embedding import Embedder
 from radar.progress import Progress, Silent
 from radar.settings import RadarConfig, WatchTheme
 from radar.store import AnalysisResult, RunInfo, SqlStore, TopicRecord
 
 log = logging.getLogger(__name__)
+
+INTERRUPTED = "interrupted (process ended before finishing)"
 
 
 def embed_themes(themes: Sequence[WatchTheme], embedder: Embedder) -> list[Theme]:
@@ -99,6 +102,30 @@ def _count_states(records: Sequence[TopicRecord]) -> dict[str, int]:
     return counts
 
 
+def close_interrupted_runs(store: SqlStore, now: datetime) -> list[int]:
+    """Mark failed, as interrupted, the runs left ``running`` by a process that cannot still be computing
+    them; return their ids.
+
+    A process killed mid-analysis (SIGKILL, out of memory, a host lost) never reaches ``fail_run``: its run
+    stays ``running`` for good. Readers never serve it (they take the latest *done* run), but the store, the
+    metrics and an operator would count it as in progress. Closing "every other running run" would be wrong:
+    ``radar analyze`` takes no lock, so a worker's or another CLI's analysis may be computing beside this
+    one (the worker's ``analysis`` lock only orders workers among themselves). So a run is closed only when
+    its owner (``host:pid``, recorded by ``start_run``) is a process of this host that no longer exists, or
+    when its lease (:data:`radar.store.sql.RUN_LEASE`, far beyond any real run) has run out: the case of
+    another host's process, or of a run recorded without an owner. Should such a run still finish after
+    all, ``finish_run`` records it done as usual.
+    """
+    closed: list[int] = []
+    for run_id, owner, lease_end in store.unfinished_runs():
+        if (lease_end <= now or (owner is not None and process_gone(owner))) and store.fail_run(
+            run_id, INTERRUPTED
+        ):
+            log.warning("run %s was left running by %s, which is gone: marked failed", run_id, owner or "?")
+            closed.append(run_id)
+    return closed
+
+
 def run_analysis(
     store: SqlStore,
     config: RadarConfig,
@@ -119,7 +146,10 @@ def run_analysis(
         positions = {item_id: i for i, item_id in enumerate(window.ids)}
         window = replace(window, also_sources={positions[k]: frozenset(v) for k, v in copies.items()})
     progress.advance()
-    run_id = store.start_run(as_of=as_of, window_days=settings.analysis_window_days, model=embedder.name)
+    close_interrupted_runs(store, datetime.now(UTC))
+    run_id = store.start_run(
+        as_of=as_of, window_days=settings.analysis_window_days, model=embedder.name, owner=process_owner()
+    )
     try:
         init = warm_init(window.vectors, window.ids, store.positions(embedder.name, window.ids))
         seed = None if settings.analysis_parallel else SEED

@@ -60,17 +60,37 @@ def create_app(config: RadarConfig | None = None, radar: Radar | None = None) ->
         redoc_url=None,
     )
     problems.install(app)
+    from radar.api.limits import BodyLimit
+
+    app.add_middleware(BodyLimit)
     app.include_router(health.router)
     from fastapi import Depends
 
-    from radar.api.deps import reject_unknown_query
+    from radar.api.deps import read_key, reject_unknown_query
+    from radar.api.key_first import KeyBeforeBody
 
+    # A key is checked before a body is read (see key_first), and by the router for every route below, first:
+    # a route that forgot its ReadKey is not open, and a caller without a key learns nothing about the
+    # parameters (401 before a 422). The routes' own ReadKey/AdminKey reuse this lookup (cached per request).
+    app.add_middleware(KeyBeforeBody, prefix=API_PREFIX + "/")
     api = APIRouter(
         prefix=API_PREFIX,
-        dependencies=[Depends(reject_unknown_query)],
+        dependencies=[Depends(read_key), Depends(reject_unknown_query)],
         responses=problems.responses(400, 401, 422, 429),
     )
     for module in (auth, topics, triage, radar_routes, search, sources, alerts, backtests, exports):
         api.include_router(module.router)
     app.include_router(api)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``radar serve --workers N`` process. uvicorn starts each worker in a fresh
+    interpreter, so the config is read again (``RADAR_HOME`` and ``RADAR_*``, inherited from the parent,
+    which has validated them) and logging set up as the parent did."""
+    from radar.logs import configure_logging
+    from radar.settings import load_config
+
+    config = load_config()
+    configure_logging(config.settings.log_level, config.settings.log_format)
+    return create_app(config)

@@ -10,15 +10,14 @@ is gone is reported failed when polled, since it will never finish.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from radar.coordination import process_gone, process_owner
 from radar.core import Radar
 from radar.errors import RadarError
 
@@ -73,7 +72,7 @@ class BacktestJobs:
             "end": end.isoformat() if end else None,
             "every_days": every_days,
             "bytes": items.stat().st_size,
-            "owner": _owner(),
+            "owner": process_owner(),
         }
         job = self.radar.store.add_backtest_job(job_id, params, by)
         self._pool.submit(self._run, job_id, items, start, end, every_days)
@@ -110,7 +109,7 @@ class BacktestJobs:
     def poll(self, job_id: str) -> Any:
         """The job, marked failed first if the process that ran it is gone."""
         job = self.radar.store.backtest_job(job_id)
-        if job.status in ("queued", "running") and _gone(str(job.params.get("owner", ""))):
+        if job.status in ("queued", "running") and process_gone(str(job.params.get("owner", ""))):
             self.radar.store.update_backtest_job(
                 job_id,
                 status="failed",
@@ -133,21 +132,3 @@ def _copy_capped(source: IO[bytes], target: Path, cap: int) -> None:
             if written > cap:
                 raise UploadTooLarge(f"the upload is larger than {cap // (1024 * 1024)} MiB")
             out.write(chunk)
-
-
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _gone(owner: str) -> bool:
-    """Whether ``owner`` (host:pid) is a process of this host that no longer runs."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False

@@ -27,6 +27,8 @@ import orjson
 
 from radar.api.problems import ApiProblem
 from radar.core import Radar
+from radar.embed_queue import limit_threads
+from radar.embedding import SentenceTransformerEmbedder
 from radar.errors import ConfigError
 from radar.store.records import Vector
 from radar.store.sql import STATE_ORDER
@@ -276,6 +278,13 @@ class Catalog:
         ids, matrix = self.centroids(run_id)
         if not ids:
             return {"run_id": run_id, "topics": [], "items": []}
+        if isinstance(self.radar.embedder, SentenceTransformerEmbedder):
+            # One torch thread per query: a search embeds a handful of tokens, for which a thread pool costs
+            # more than it gives, and concurrent searches (or `radar serve --workers`) then fight over every
+            # core, their idle threads spinning. On our 2 cores under load, one query took 10 ms with one
+            # thread against 53 ms with two, and the load test's server CPU per request fell from 5.7 to
+            # 5.0 ms (tests/reliability/test_load.py).
+            limit_threads(1)
         query = np.asarray(self.radar.embedder.embed([text])[0], dtype=np.float32)
         if query.shape[0] != matrix.shape[1]:
             raise ApiProblem(

@@ -78,17 +78,24 @@ def rate_limit(radar: Radar, caller: Caller, response: Response) -> None:
         )
 
 
+def key_holder(radar: Radar, token: str | None) -> Caller:
+    """The caller whose key is ``token`` (the bearer token, None when there is none); raises 401 for a
+    missing, unknown or revoked key. No rate limit: see :func:`rate_limit`."""
+    if not token:
+        raise _unauthorized("an API key is required: send `Authorization: Bearer <key>`")
+    key = radar.store.api_key_by_hash(hash_key(token))
+    if key is None:
+        raise _unauthorized("this API key is unknown or revoked")
+    return Caller(key.id, key.name, key.scope, key.prefix)
+
+
 def _caller(
     radar: RadarDep,
     response: Response,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise _unauthorized("an API key is required: send `Authorization: Bearer <key>`")
-    key = radar.store.api_key_by_hash(hash_key(credentials.credentials))
-    if key is None:
-        raise _unauthorized("this API key is unknown or revoked")
-    caller = Caller(key.id, key.name, key.scope, key.prefix)
+    bearer_ok = credentials is not None and credentials.scheme.lower() == "bearer"
+    caller = key_holder(radar, credentials.credentials if credentials and bearer_ok else None)
     rate_limit(radar, caller, response)
     return caller
 

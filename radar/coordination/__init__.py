@@ -78,6 +78,29 @@ def new_holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def process_owner() -> str:
+    """``host:pid`` of this process: what :func:`process_gone` can check later, from another process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_gone(owner: str) -> bool:
+    """Whether ``owner`` (``host:pid``) is a process of this host that no longer runs.
+
+    False whenever that cannot be known: another host, this very process, or a name that is not
+    ``host:pid``. A reused pid reads as alive, which only delays the verdict.
+    """
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists (PermissionError: another user's)
+    return False
+
+
 def analysis_slot(now: datetime, interval_s: int) -> int:
     """The start (epoch seconds) of the analysis schedule slot ``now`` falls in.
 
@@ -113,4 +136,4 @@ def renewing(locks: Locks, name: str, holder: str, ttl_s: float) -> Iterator[Non
         thread.join()
 
 
-__all__ = ["Locks", "analysis_slot", "new_holder_id", "renewing"]
+__all__ = ["Locks", "analysis_slot", "new_holder_id", "process_gone", "process_owner", "renewing"]

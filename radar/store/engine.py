@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,18 +12,40 @@ from sqlalchemy.exc import SQLAlchemyError
 from radar.errors import StoreError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# How long opening a PostgreSQL connection keeps retrying while the server refuses or is starting up. A
+# restart (upgrade, failover, `pg_ctl restart`) takes a second or two: without this, every source whose turn
+# came in that window failed at once (tests/reliability/test_service_outages.py). Retrying a connect is safe,
+# no statement has run yet; a server that stays down still fails, a few seconds later.
+CONNECT_PATIENCE_S = 8.0
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout (``busy_timeout_s``:
+    how long a write waits for another connection's write lock before "database is locked")."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    event.listen(engine, "do_connect", _patient_connect)
+    return engine
+
+
+def _patient_connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    """Open a DBAPI connection, retrying with backoff for :data:`CONNECT_PATIENCE_S` while it fails."""
+    deadline = time.monotonic() + CONNECT_PATIENCE_S
+    delay = 0.1
+    while True:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from collectors.neardup import fingerprint, to_signed
 from radar.domain import Item, SourceState, Topic, item_content
@@ -38,12 +38,16 @@ from radar.store.records import AnalysisResult, MemberRow, RunInfo, TopicRecord,
 
 # How topics are listed: what a reader should look at first.
 STATE_ORDER = {"emerging": 0, "weak": 1, "spike": 2, "mainstream": 3, "fading": 4, "noise": 5}
+# How long an analysis run may take before a run still "running" counts as abandoned whoever started it.
+# Far beyond any real run: the daily analysis of a 50k window takes about a minute (bench/RESULTS.md).
+RUN_LEASE = timedelta(hours=6)
 
 
-def open_store(url: str, *, migrate: bool = True) -> SqlStore:
-    """Open the store at ``url``, applying pending migrations first unless ``migrate`` is false."""
+def open_store(url: str, *, migrate: bool = True, busy_timeout_s: float = 30.0) -> SqlStore:
+    """Open the store at ``url``, applying pending migrations first unless ``migrate`` is false;
+    ``busy_timeout_s``: see :func:`radar.store.engine.make_engine`."""
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, busy_timeout_s)
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot open the store at {url!r}: {exc}") from exc
     store = SqlStore(engine)
@@ -70,13 +74,27 @@ class SqlStore(ApiQueries, MaintenanceMixin, AlertsStore):
     def close(self) -> None:
         self.engine.dispose()
 
+    @property
+    def location(self) -> str:
+        """Where the store is, for error messages: the SQLite file, or PostgreSQL's host, port and database
+        (never the password)."""
+        url = self.engine.url
+        if self.backend == "sqlite":
+            return f"sqlite file {url.database}"
+        return f"{self.backend} at {url.host}:{url.port or 5432}/{url.database}"
+
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         try:
             with self.engine.begin() as connection:
                 yield connection
         except SQLAlchemyError as exc:
-            raise StoreError(f"store ({self.backend}) failed: {exc.__class__.__name__}: {exc}") from exc
+            # The driver's own message ("database is locked", "database or disk is full", "connection
+            # refused") with where the store is; not SQLAlchemy's text, which repeats the whole statement
+            # and its parameters (every row of a batch) into logs and `radar collect`'s failure lines.
+            cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+            detail = " ".join(str(cause).split())
+            raise StoreError(f"store ({self.location}) failed: {type(cause).__name__}: {detail}") from exc
 
     def _insert_ignore(self, table: Any) -> Insert:
         dialect = postgresql if self.backend == "postgresql" else sqlite
@@ -400,11 +418,14 @@ class SqlStore(ApiQueries, MaintenanceMixin, AlertsStore):
 
     # -- runs and topics -----------------------------------------------------------------------------
 
-    def start_run(self, *, as_of: datetime, window_days: int, model: str) -> int:
+    def start_run(self, *, as_of: datetime, window_days: int, model: str, owner: str | None = None) -> int:
+        """Record a run as ``running``; ``owner`` (``host:pid``) names the process computing it, kept in
+        ``leases`` as ``run:<id>`` until the run ends, with :data:`RUN_LEASE` as its expiry."""
+        started = _now()
         with self._tx() as conn:
             result = conn.execute(
                 insert(t.runs).values(
-                    started_at=_now(),
+                    started_at=started,
                     as_of=as_of,
                     status="running",
                     window_days=window_days,
@@ -414,16 +435,48 @@ class SqlStore(ApiQueries, MaintenanceMixin, AlertsStore):
                 )
             )
             key = result.inserted_primary_key
-        assert key is not None
+            assert key is not None
+            if owner:
+                lease = {"name": f"run:{key[0]}", "holder": owner, "expires_at": started + RUN_LEASE}
+                conn.execute(insert(t.leases).values(**lease))
         return int(key[0])
 
-    def fail_run(self, run_id: int, error: str) -> None:
+    def fail_run(self, run_id: int, error: str) -> bool:
+        """Mark a running run failed with ``error``; False when it was not running (a run that ended stays
+        as it ended)."""
         with self._tx() as conn:
-            conn.execute(
+            changed = conn.execute(
                 update(t.runs)
-                .where(t.runs.c.id == run_id)
+                .where(t.runs.c.id == run_id, t.runs.c.status == "running")
                 .values(status="failed", finished_at=_now(), error=error[:2000])
-            )
+            ).rowcount
+            conn.execute(delete(t.leases).where(t.leases.c.name == f"run:{run_id}"))
+        return bool(changed)
+
+    def unfinished_runs(self) -> list[tuple[int, str | None, datetime]]:
+        """Runs still ``running``: ``(id, owner, lease end)``; a run started without an owner has none, and
+        its lease ends :data:`RUN_LEASE` after it started."""
+        with self._tx() as conn:
+            runs = conn.execute(
+                select(t.runs.c.id, t.runs.c.started_at).where(t.runs.c.status == "running")
+            ).all()
+            names = [f"run:{row.id}" for row in runs]
+            leases = {
+                row.name: row
+                for row in conn.execute(
+                    select(t.leases.c.name, t.leases.c.holder, t.leases.c.expires_at).where(
+                        t.leases.c.name.in_(names)
+                    )
+                )
+            }
+        found: list[tuple[int, str | None, datetime]] = []
+        for row in runs:
+            lease = leases.get(f"run:{row.id}")
+            if lease is None:
+                found.append((int(row.id), None, row.started_at + RUN_LEASE))
+            else:
+                found.append((int(row.id), str(lease.holder), lease.expires_at))
+        return found
 
     def finish_run(self, run_id: int, result: AnalysisResult) -> None:
         """Persist a run's topics, membership, daily counts and snapshot in one transaction."""
@@ -484,6 +537,7 @@ class SqlStore(ApiQueries, MaintenanceMixin, AlertsStore):
                     status="done", finished_at=_now(), n_items=result.n_items, n_topics=len(result.topics)
                 )
             )
+            conn.execute(delete(t.leases).where(t.leases.c.name == f"run:{run_id}"))
 
     def _upsert_topic(self, conn: Connection, run_id: int, topic: TopicRecord) -> None:
         values = {

@@ -18,7 +18,8 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 # Where the recorded lines go: one JSON object per line, appended (one file can collect several runs).
-REPORT = Path(os.environ.get("VIGIE_RELIABILITY_REPORT", HERE.parents[1] / "test-artifacts" / "reliability.jsonl"))
+DEFAULT_REPORT = HERE.parents[1] / "test-artifacts" / "reliability.jsonl"
+REPORT = Path(os.environ.get("VIGIE_RELIABILITY_REPORT", DEFAULT_REPORT))
 
 Figure = float | int | str | bool
 Record = Callable[..., None]
@@ -45,7 +46,8 @@ def reliability(request: pytest.FixtureRequest) -> Iterator[Record]:
     def record(case: str, outcome: str, **figures: Figure) -> None:
         for name, value in figures.items():
             if not isinstance(value, float | int | str | bool):
-                raise TypeError(f"figure {name!r} of {case!r} is a {type(value).__name__}, not a number or text")
+                kind = type(value).__name__
+                raise TypeError(f"figure {name!r} of {case!r} is a {kind}, not a number or text")
         lines.append(
             {"area": area, "test": request.node.nodeid, "case": case, "outcome": outcome, "figures": figures}
         )

@@ -39,7 +39,8 @@ def render(path: Path) -> str:
         if line.strip():
             row = json.loads(line)
             latest[(row["test"], row["case"])] = row
-    rows = sorted(latest.values(), key=lambda r: (list(AREAS).index(str(r["area"])) if r["area"] in AREAS else 99))
+    order = list(AREAS)
+    rows = sorted(latest.values(), key=lambda r: order.index(str(r["area"])) if r["area"] in AREAS else 99)
     out = ["| area | what was tried | what happened | figures |", "|---|---|---|---|"]
     for row in rows:
         cells = [
