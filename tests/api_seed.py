@@ -148,6 +148,23 @@ def seed(radar: Radar) -> dict[str, list[str]]:
     return members
 
 
+# A brand profile with two values for the radar tests (brand.toml).
+BRAND = """
+[[profile]]
+name = "maison"
+description = "A test brand."
+
+[[profile.values]]
+name = "Sustainability"
+description = "Second-hand, thrift and resale instead of buying new."
+examples = ["thrift store flip", "resale"]
+
+[[profile.values]]
+name = "Craft"
+description = "Records, vinyl and things made to last."
+"""
+
+
 class Keys:
     def __init__(self, radar: Radar) -> None:
         self.read, _ = create_key(radar.store, "read", "reader")

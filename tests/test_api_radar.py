@@ -14,23 +14,8 @@ from fastapi.testclient import TestClient
 
 from radar.api.app import create_app
 from radar.core import Radar
-from tests.api_seed import Keys, make_test_radar, seed
+from tests.api_seed import BRAND, Keys, make_test_radar, seed
 from tests.conftest import utc
-
-BRAND = """
-[[profile]]
-name = "maison"
-description = "A test brand."
-
-[[profile.values]]
-name = "Sustainability"
-description = "Second-hand, thrift and resale instead of buying new."
-examples = ["thrift store flip", "resale"]
-
-[[profile.values]]
-name = "Craft"
-description = "Records, vinyl and things made to last."
-"""
 
 
 @pytest.fixture

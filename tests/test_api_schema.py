@@ -16,8 +16,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from radar.api.app import create_app
 from radar.api.keys import create_key
 from radar.servers import ApiServer
-from tests.api_seed import make_test_radar, seed
-from tests.test_api_radar import BRAND
+from tests.api_seed import BRAND, make_test_radar, seed
 
 pytestmark = pytest.mark.slow
 

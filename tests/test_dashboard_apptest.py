@@ -84,6 +84,25 @@ def radar_free_environ() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("RADAR_")}
 
 
+def topic_record(topic: dict[str, Any]) -> TopicRecord:
+    """The stored record of one of :data:`TOPICS` (its daily counts from ``T0``)."""
+    days = [T0.date() + timedelta(days=n) for n in range(DAYS)]
+    seen = [day for day, count in zip(days, topic["daily"], strict=True) if count]
+    return TopicRecord(
+        id=topic["id"],
+        label=topic["label"],
+        keywords=topic["keywords"],
+        size=sum(topic["daily"]),
+        first_seen=seen[0],
+        last_seen=seen[-1],
+        growth=topic["growth"],
+        centroid=np.ones(3, dtype=np.float32),
+        daily={day: count for day, count in zip(days, topic["daily"], strict=True) if count},
+        state=PLACEMENT[topic["id"]][2],
+        evidence={"sources": {topic["source"]: sum(topic["daily"])}},
+    )
+
+
 def _open(home: Path) -> Radar:
     return make_radar(load_config(home, {}))  # migrates: the dashboard itself opens with migrate=False
 
@@ -101,7 +120,6 @@ def seed_home(home: Path, values: bool = True) -> None:
         assignments: list[tuple[str, str, float | None]] = []
         records: list[TopicRecord] = []
         for topic in TOPICS:
-            days = [T0.date() + timedelta(days=n) for n in range(DAYS)]
             for n, count in enumerate(topic["daily"]):
                 for k in range(count):
                     item_id = f"{topic['id']}-{n}-{k}"
@@ -117,22 +135,7 @@ def seed_home(home: Path, values: bool = True) -> None:
                         )
                     )
                     assignments.append((item_id, topic["id"], 0.9))
-            seen = [day for day, count in zip(days, topic["daily"], strict=True) if count]
-            records.append(
-                TopicRecord(
-                    id=topic["id"],
-                    label=topic["label"],
-                    keywords=topic["keywords"],
-                    size=sum(topic["daily"]),
-                    first_seen=seen[0],
-                    last_seen=seen[-1],
-                    growth=topic["growth"],
-                    centroid=np.ones(3, dtype=np.float32),
-                    daily={day: count for day, count in zip(days, topic["daily"], strict=True) if count},
-                    state=PLACEMENT[topic["id"]][2],
-                    evidence={"sources": {topic["source"]: sum(topic["daily"])}},
-                )
-            )
+            records.append(topic_record(topic))
         assert store.add_items(items) == N_ITEMS
         run = store.start_run(as_of=AS_OF, window_days=30, model="m")
         store.finish_run(

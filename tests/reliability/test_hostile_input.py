@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 import pytest
 from sqlalchemy import text
 
@@ -516,7 +515,7 @@ class Api:
 
 
 def _home(root: Path) -> Path:
-    from tests.test_api_radar import BRAND
+    from tests.api_seed import BRAND
 
     home = root / "home"
     (home / "config").mkdir(parents=True)
@@ -1114,7 +1113,7 @@ def hostile_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     from radar.config_files import default_config_text
     from radar.importer import import_file
     from radar.settings import load_config
-    from radar.store import AnalysisResult, TopicRecord
+    from radar.store import AnalysisResult
     from tests import test_dashboard_apptest as seeded
 
     topics = [
@@ -1154,25 +1153,9 @@ def hostile_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         assert kept_urls and all(url.startswith("https://") for url in kept_urls), kept_urls
         records, assignments = [], []
         for topic in topics:
-            days = [seeded.T0.date() + timedelta(days=n) for n in range(seeded.DAYS)]
-            seen = [day for day, count in zip(days, topic["daily"], strict=True) if count]
             for n, count in enumerate(topic["daily"]):
                 assignments += [(ids[f"{topic['id']}-{n}-{k}"], topic["id"], 0.9) for k in range(count)]
-            records.append(
-                TopicRecord(
-                    id=topic["id"],
-                    label=topic["label"],
-                    keywords=topic["keywords"],
-                    size=sum(topic["daily"]),
-                    first_seen=seen[0],
-                    last_seen=seen[-1],
-                    growth=topic["growth"],
-                    centroid=np.ones(3, dtype=np.float32),
-                    daily={day: count for day, count in zip(days, topic["daily"], strict=True) if count},
-                    state=seeded.PLACEMENT[topic["id"]][2],
-                    evidence={"sources": {topic["source"]: sum(topic["daily"])}},
-                )
-            )
+            records.append(seeded.topic_record(topic))
         run = store.start_run(as_of=seeded.AS_OF, window_days=30, model="m")
         store.finish_run(
             run,

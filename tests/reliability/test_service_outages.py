@@ -35,7 +35,7 @@ from radar.errors import StoreError
 from radar.servers import ApiServer
 from radar.store import open_store
 from radar.worker import Worker
-from tests.api_seed import Keys, make_test_radar, seed
+from tests.api_seed import BRAND, Keys, make_test_radar, seed
 from tests.conftest import run_cli, utc
 from tests.hostile_server import FeedServer, Route
 from tests.reliability.private_services import (
@@ -44,21 +44,6 @@ from tests.reliability.private_services import (
     private_redis,
     tmpfs,
 )
-
-BRAND = """
-[[profile]]
-name = "maison"
-description = "A test brand."
-
-[[profile.values]]
-name = "Sustainability"
-description = "Second-hand, thrift and resale instead of buying new."
-examples = ["thrift store flip", "resale"]
-
-[[profile.values]]
-name = "Craft"
-description = "Records, vinyl and things made to last."
-"""
 
 Record = Callable[..., None]  # the `reliability` fixture
 ENDPOINTS = ("/api/v1/radar", "/api/v1/topics", "/api/v1/deltas")
