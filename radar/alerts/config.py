@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from radar.alerts.outbox import DEFAULT_MAX_ATTEMPTS
 from radar.errors import ConfigError
 
 RISING_STATES = ("weak", "emerging", "mainstream", "spike")
@@ -182,10 +183,7 @@ class AlertsConfig(BaseModel):
     digest_at: str | None = "08:30"
     digest_size: int = Field(default=5, ge=1, le=50)
     dashboard_url: str | None = None
-    # 32 attempts at the default backoff (30 s doubling, then every hour) span about 25 hours: an alert
-    # outlives a destination that is down for a day. 8 (the former default) gave up after about an hour,
-    # so any longer outage lost every alert raised during it (tests/reliability/test_crash_recovery.py).
-    max_attempts: int = Field(default=32, ge=1, le=100)
+    max_attempts: int = Field(default=DEFAULT_MAX_ATTEMPTS, ge=1, le=100)  # about 25 h: see the constant
     retry_base: str = "30s"
     retry_max: str = "1h"
     timeout: str = "10s"

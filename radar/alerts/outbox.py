@@ -23,6 +23,12 @@ from typing import Any
 STATUSES = ("stored", "pending", "sending", "sent", "failed")
 
 
+# 32 attempts at the default backoff (30 s doubling, then every hour) span about 25 hours: an alert outlives a
+# destination that is down for a day. 8 (the former default) gave up after about an hour, so any longer outage
+# lost every alert raised during it (tests/reliability/test_crash_recovery.py). AlertsConfig uses it too.
+DEFAULT_MAX_ATTEMPTS = 32
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxAlert:
     """One alert for one destination, as stored."""
@@ -65,7 +71,7 @@ class OutboxAlert:
 class RetryPolicy:
     """``base`` doubles per attempt up to ``cap``; a server's Retry-After is obeyed up to ``cap``."""
 
-    max_attempts: int = 32  # about 25 hours at the default backoff (see AlertsConfig.max_attempts)
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
     base_s: float = 30.0
     cap_s: float = 3600.0
 
