@@ -127,3 +127,31 @@ def test_embeddings_cache_spares_the_second_run(corpus_file: Path, tmp_path: Pat
     run_backtest(corpus_file, tmp_path / "b", params, config, second)
     assert first.texts > 100 and second.texts == 0
     assert (tmp_path / "a" / "signals.jsonl").read_text() == (tmp_path / "b" / "signals.jsonl").read_text()
+
+
+def test_history_older_than_the_first_window_is_not_embedded(
+    corpus_file: Path, tmp_path: Path, home: Path
+) -> None:
+    from datetime import UTC, datetime, time, timedelta
+
+    from radar.backtest.corpus import load_corpus
+
+    config = load_config(home, {})
+    start = date(2026, 10, 1)
+    counting = _CountingEmbedder()
+    summary = run_backtest(
+        corpus_file, tmp_path / "late", BacktestParams(start=start, end=None, every_days=7), config, counting
+    )
+    reach = datetime.combine(start, time(23, 59, 59), tzinfo=UTC) - timedelta(
+        days=config.settings.analysis_window_days
+    )
+    last = datetime.combine(date.fromisoformat(summary["parameters"]["end"]), time(23, 59, 59), tzinfo=UTC)  # type: ignore[index]
+    records = load_corpus(corpus_file).records
+    in_reach = [r for r in records if reach < r.published_at <= last]
+    assert 0 < len(in_reach) < len(records)
+    assert counting.texts == len(in_reach) == summary["counts"]["items_embedded"]  # type: ignore[index]
+    full = _CountingEmbedder()
+    whole = run_backtest(
+        corpus_file, tmp_path / "full", BacktestParams(start=None, end=None, every_days=7), config, full
+    )
+    assert full.texts == whole["counts"]["items_embedded"] > counting.texts  # type: ignore[index]

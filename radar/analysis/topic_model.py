@@ -165,6 +165,10 @@ def _build_model(n: int, min_topic_size: int, init: Vector | None, seed: int | N
         cluster_selection_method=SELECTION,
         # Membership probabilities are not computed (calculate_probabilities=False), so no prediction data.
         prediction_data=False,
+        # hdbscan's default (4) computes core distances in a pool of worker processes: on 50k items and two
+        # cores that took 4.0-6.6 s against 3.2 s in-process (the pool's start-up and the data's copy cost
+        # more than the work; same clusters). bench/RESULTS.md.
+        core_dist_n_jobs=1,
     )
     vectorizer = CountVectorizer(
         stop_words=stop_words(),

@@ -105,12 +105,16 @@ def run_backtest(
     steps = as_of_days(records[0].published_at.date(), records[-1].published_at.date(), params)
     last_needed = _end_of(steps[-1]) if steps else records[-1].published_at
     used = [r for r in records if r.published_at <= last_needed]
+    # Every item counts in the daily totals (shares), but only items that some step's window can reach
+    # are embedded: history older than the first window is read, never clustered.
+    totals = Counter(r.published_at.date() for r in used)
+    window_days = config.settings.analysis_window_days
+    if steps:
+        first_window = _end_of(steps[0]) - timedelta(days=window_days)
+        used = used[bisect.bisect_right([r.published_at for r in used], first_window) :]
     with phases.timed("embed"):
         vectors = _embed(embedder, [r.content for r in used], progress, params.embeddings_cache)
     published = [r.published_at for r in used]
-    days = [moment.date() for moment in published]
-    totals = Counter(days)
-    window_days = config.settings.analysis_window_days
     themes = embed_themes(config.themes, embedder)
     tracked: dict[str, Tracked] = {}
     last_topic: dict[str, str | None] = {}
@@ -292,7 +296,7 @@ def _write_outputs(
             "input_lines": corpus.report.lines,
             "malformed_lines": corpus.report.malformed,
             "items": len(corpus.records),
-            "items_used": used,
+            "items_embedded": used,
             "duplicates_by_url": corpus.duplicates_by_url,
             "duplicates_by_content": corpus.duplicates_by_content,
             "as_of_steps": len(steps),
