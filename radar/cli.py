@@ -401,7 +401,7 @@ def backtest(
     for error in summary["errors"]:
         err.print(f"[yellow]skipped[/] {error}", highlight=False)
     out.print(
-        f"{counts['as_of_steps']} steps over {counts['items_used']} items "
+        f"{counts['as_of_steps']} steps over {counts['items_embedded']} items "
         f"({counts['malformed_lines']} malformed lines skipped, "
         f"{counts['duplicates_by_url'] + counts['duplicates_by_content']} duplicates): "
         f"{counts['topics']} topics, states {counts['states']}; {summary['seconds']['total']} s. "
