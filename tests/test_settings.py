@@ -108,3 +108,15 @@ def test_parse_duration() -> None:
     assert parse_duration("1d") == 86400
     with pytest.raises(ValueError):
         parse_duration("1w")
+
+
+def test_the_template_shows_the_signal_defaults(tmp_path: Path) -> None:
+    """The template says "Defaults shown" for [signals]: every value it shows is the code's default."""
+    import tomllib
+
+    from radar.signals import SignalParams
+
+    written = {p.name: p for p in write_default_config(tmp_path / "config")}
+    shown = tomllib.loads(written["settings.toml"].read_text(encoding="utf-8"))["signals"]
+    defaults = SignalParams().model_dump()
+    assert shown and {key: defaults[key] for key in shown} == shown

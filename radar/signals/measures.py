@@ -36,7 +36,7 @@ class SignalParams(BaseModel):
     emerging_min_growth: float = Field(default=2.0, gt=1, description="Emerging: smoothed growth.")
     emerging_min_z: float = Field(default=3.0, ge=0, description="Emerging: rise in sigmas.")
     mainstream_min_share: float = Field(
-        default=0.03, gt=0, le=1, description="Mainstream: share of items ..."
+        default=0.05, gt=0, le=1, description="Mainstream: share of items ..."
     )
     mainstream_rel_share: float = Field(
         default=2.0, ge=1, description="... and this many times the average topic's share."
