@@ -2,8 +2,8 @@
 
 Causality: the step at ``as_of`` sees only items published on or before that day, and the state carried
 from earlier steps, so a run with an earlier ``--end`` gives the same states on the dates both share.
-Reuse: items are embedded once; clusters are refitted at most once every ``refit_days``, and steps in
-between place new items on the last fit's clusters.
+Reuse: items are embedded once, and only those that some step's window can reach; clusters are refitted
+at most once every ``refit_days``, and steps in between place new items on the last fit's clusters.
 """
 
 from __future__ import annotations
