@@ -205,7 +205,7 @@ def _free_port() -> int:
         return port
 
 
-async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> int:
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> int:
     """One HTTP/1.1 request on a kept-alive connection; returns the status (body read, not decoded)."""
     writer.write(raw)
     await writer.drain()
@@ -240,7 +240,7 @@ async def _load(url: str, headers: dict[str, str], rate: float, seconds: float) 
         while True:
             at = await due.get()
             try:
-                if await _request(reader, writer, raw) != 200:
+                if await exchange(reader, writer, raw) != 200:
                     errors += 1
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 errors += 1

@@ -4,11 +4,12 @@ the real model runs in the slow end-to-end test at the bottom."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from radar.backtest.corpus import load_corpus
 from radar.backtest.runner import BacktestParams, run_backtest
 from radar.demo.corpus import generate, to_jsonl
 from radar.errors import ConfigError
@@ -132,10 +133,6 @@ def test_embeddings_cache_spares_the_second_run(corpus_file: Path, tmp_path: Pat
 def test_history_older_than_the_first_window_is_not_embedded(
     corpus_file: Path, tmp_path: Path, home: Path
 ) -> None:
-    from datetime import UTC, datetime, time, timedelta
-
-    from radar.backtest.corpus import load_corpus
-
     config = load_config(home, {})
     start = date(2026, 10, 1)
     counting = _CountingEmbedder()

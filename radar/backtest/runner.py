@@ -109,12 +109,12 @@ def run_backtest(
     # are embedded: history older than the first window is read, never clustered.
     totals = Counter(r.published_at.date() for r in used)
     window_days = config.settings.analysis_window_days
+    published = [r.published_at for r in used]
     if steps:
-        first_window = _end_of(steps[0]) - timedelta(days=window_days)
-        used = used[bisect.bisect_right([r.published_at for r in used], first_window) :]
+        first = bisect.bisect_right(published, _end_of(steps[0]) - timedelta(days=window_days))
+        used, published = used[first:], published[first:]
     with phases.timed("embed"):
         vectors = _embed(embedder, [r.content for r in used], progress, params.embeddings_cache)
-    published = [r.published_at for r in used]
     themes = embed_themes(config.themes, embedder)
     tracked: dict[str, Tracked] = {}
     last_topic: dict[str, str | None] = {}

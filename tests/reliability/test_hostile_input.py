@@ -783,6 +783,12 @@ def answered(port: int, head: bytes, chunks: Callable[[], Iterator[bytes]]) -> t
     return sent, answer
 
 
+def _head(request: str, headers: str, credentials: bytes) -> bytes:
+    """A raw HTTP/1.1 request head: ``request`` (method and target), Host, ``headers`` (CRLF-ended lines),
+    then the credentials' header lines."""
+    return f"{request} HTTP/1.1\r\nHost: t\r\n{headers}".encode() + credentials + b"\r\n"
+
+
 def test_oversized_requests_on_a_real_server(api: Api, reliability: Record) -> None:
     from radar.api.app import create_app
     from radar.servers import ApiServer
@@ -793,43 +799,30 @@ def test_oversized_requests_on_a_real_server(api: Api, reliability: Record) -> N
     admin = "".join(f"{name}: {value}\r\n" for name, value in api.admin.items()).encode()
     try:
         # 1 GiB declared on a JSON route: answered from the header; 10 MB offered, the rest never sent.
-        head = (
-            (
-                f"POST {TRIAGE} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {1024 * MB}\r\n"
-            ).encode()
-            + auth
-            + b"\r\n"
+        head = _head(
+            f"POST {TRIAGE}", f"Content-Type: application/json\r\nContent-Length: {1024 * MB}\r\n", auth
         )
         declared = measured(lambda: answered(port, head, lambda: iter([b"x" * 65536] * 160)))
         declared_sent, declared_answer = declared.value
         # The same with no length (chunked): counted as it arrives, refused once past 1 MiB.
-        head = (
-            (
-                f"POST {TRIAGE} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                "Transfer-Encoding: chunked\r\n"
-            ).encode()
-            + auth
-            + b"\r\n"
+        head = _head(
+            f"POST {TRIAGE}", "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n", auth
         )
         chunk = b"10000\r\n" + b"x" * 65536 + b"\r\n"
         chunked = measured(lambda: answered(port, head, lambda: iter([chunk] * 16_000)))
         chunked_sent, chunked_answer = chunked.value
         # A backtest upload declaring 600 MiB (over the 512 MiB cap): refused before any of it is spooled.
-        head = (
-            (
-                "POST /api/v1/backtests HTTP/1.1\r\nHost: t\r\n"
-                f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {600 * MB}\r\n"
-            ).encode()
-            + admin
-            + b"\r\n"
+        head = _head(
+            "POST /api/v1/backtests",
+            f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {600 * MB}\r\n",
+            admin,
         )
         upload = measured(lambda: answered(port, head, lambda: iter([b"x" * 65536] * 160)))
         upload_sent, upload_answer = upload.value
         # Query strings past what the HTTP parser takes, then one the route refuses by name.
         long_urls = {}
         for size in (100_000, 1_000_000):
-            head = f"GET /api/v1/topics?q={'a' * size} HTTP/1.1\r\nHost: t\r\n".encode() + auth + b"\r\n"
+            head = _head(f"GET /api/v1/topics?q={'a' * size}", "", auth)
             _, answer = raw_request(port, head, iter(()))
             long_urls[size] = answer
         named = httpx.get(f"{server.url}/api/v1/topics", params={"q": "a" * 20_000}, headers=api.read)

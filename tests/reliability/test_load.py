@@ -39,6 +39,7 @@ import httpx
 import numpy as np
 import pytest
 
+from bench.api_load import exchange
 from radar.config_files import default_config_text
 from radar.servers import wait_until_up
 
@@ -258,20 +259,6 @@ class Collector:
 # -- the open-loop load generator ----------------------------------------------------------------------
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> int:
-    """One request on a kept-alive connection; returns the status once the body is read."""
-    writer.write(raw)
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    await reader.readexactly(length)
-    return status
-
-
 async def _load(port: int, mix: list[tuple[str, bytes]], rate: float, seconds: float) -> dict[str, Any]:
     total = int(rate * seconds)
     due: asyncio.Queue[tuple[float, int]] = asyncio.Queue()
@@ -288,7 +275,7 @@ async def _load(port: int, mix: list[tuple[str, bytes]], rate: float, seconds: f
                 at, k = await due.get()
                 kind, raw = mix[k % len(mix)]
                 try:
-                    status = await _exchange(reader, writer, raw)
+                    status = await exchange(reader, writer, raw)
                     statuses[f"{kind} {status}"] += 1
                     if status not in (200, 304):
                         failures.append(f"{kind}: {status}")
